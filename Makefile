@@ -1,0 +1,71 @@
+# The two commands: `make run` (the product on its embedded default, with demo data) and
+# `make test` (everything the gate checks). See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?= -n 2 --dist loadfile
+FUZZ_EXAMPLES ?= 25
+
+.PHONY: run test lint check-schema migrations-check pytest bench fuzz-long system-deps contracts worker beat clean help
+
+help:
+	@echo "make run        start the product on the embedded default with demo data"
+	@echo "make test       install what the tests need and run the whole gate"
+	@echo "make bench      run the benchmarks and write bench/REPORT.md"
+	@echo "make fuzz-long  the long schema fuzz run (200 examples per operation)"
+	@echo "make worker     a Celery worker (needs REDIS_URL)"
+	@echo "make beat       Celery beat (needs REDIS_URL)"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt requirements/base.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements/dev.txt
+	touch $@ $(VENV)/.base-installed
+
+run: $(VENV)/.base-installed
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py load_demo_data
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: $(VENV)/.dev-installed
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
+
+check-schema: $(VENV)/.dev-installed
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+pytest: $(VENV)/.dev-installed
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest $(PYTEST_ARGS)
+
+test: $(VENV)/.dev-installed system-deps lint migrations-check check-schema pytest
+
+fuzz-long: $(VENV)/.dev-installed
+	FUZZ_EXAMPLES=200 $(PY) -m pytest -m fuzz -p no:cacheprovider
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m bench
+
+worker: $(VENV)/.base-installed
+	$(VENV)/bin/celery -A blockguardian worker -l info -Q default,scoring,monitoring,filings,chain
+
+beat: $(VENV)/.base-installed
+	$(VENV)/bin/celery -A blockguardian beat -l info
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .hypothesis

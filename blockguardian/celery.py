@@ -1,0 +1,51 @@
+"""The Celery app: autodiscovered tasks, queues by job kind, a beat schedule declared in code."""
+
+import os
+from datetime import timedelta
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blockguardian.settings.base")
+
+app = Celery("blockguardian")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+# Queues by job kind, so one can be scaled or paused without the others.
+QUEUES = ("default", "scoring", "monitoring", "filings", "chain")
+
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=300,
+    task_time_limit=360,
+    task_default_queue="default",
+    task_queues=[Queue(name) for name in QUEUES],
+    task_routes={
+        "credit.*": {"queue": "scoring"},
+        "fraud.*": {"queue": "scoring"},
+        "compliance.monitoring.*": {"queue": "monitoring"},
+        "compliance.filings.*": {"queue": "filings"},
+        "chain.*": {"queue": "chain"},
+    },
+    broker_connection_retry_on_startup=True,
+    result_expires=timedelta(days=1),
+    timezone="UTC",
+    enable_utc=True,
+    beat_schedule={
+        "outbox-relay": {
+            "task": "blockguardian.outbox_relay",
+            "schedule": timedelta(seconds=10),
+            "options": {"expires": 10},
+        },
+        "idempotency-purge": {
+            "task": "blockguardian.idempotency_purge",
+            "schedule": timedelta(hours=1),
+        },
+    },
+)
+app.autodiscover_tasks()

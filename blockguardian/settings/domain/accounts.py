@@ -1,0 +1,3 @@
+"""Settings of the accounts app (thresholds and switches; every one from the environment)."""
+
+from ..env import env  # noqa: F401

@@ -1,0 +1,3 @@
+"""Settings of the trading app (thresholds and switches; every one from the environment)."""
+
+from ..env import env  # noqa: F401
