@@ -19,8 +19,13 @@ DEMO_CUSTOMER_PASSWORD = "demo-customer-password-2026"  # noqa: S105
 def load_demo_users() -> list[str]:
     admin, created = User.objects.get_or_create(
         email=DEMO_ADMIN_EMAIL,
-        defaults={"is_staff": True, "is_superuser": True, "first_name": "Demo", "last_name": "Admin",
-                  "email_verified": True},
+        defaults={
+            "is_staff": True,
+            "is_superuser": True,
+            "first_name": "Demo",
+            "last_name": "Admin",
+            "email_verified": True,
+        },
     )
     if created:
         admin.set_password(DEMO_ADMIN_PASSWORD)

@@ -65,3 +65,40 @@ class User(AbstractUser):
     def __str__(self) -> str:
         # Never the email: object representations reach the audit log (no personal data there).
         return f"user {self.pk}"
+
+
+class SecurityEvent(models.Model):
+    """A login attempt, MFA change, password change or reset: kept for the customer's security
+    history and as a fraud signal."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Login"
+        LOGOUT = "logout", "Logout"
+        MFA_CHALLENGE = "mfa_challenge", "MFA challenge"
+        MFA_ENABLED = "mfa_enabled", "MFA enabled"
+        MFA_DISABLED = "mfa_disabled", "MFA disabled"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
+        PASSWORD_RESET = "password_reset", "Password reset completed"
+        EMAIL_CHANGED = "email_changed", "Email changed"
+        TOKEN_REUSE = "token_reuse", "Refresh token reused"
+        LOCKOUT = "lockout", "Locked out"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "kind", "created_at"], name="security_event_user_kind_idx")]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.outcome} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     # the project
     "blockguardian",
+    "blockguardian.chain",
     "accounts",
     "portfolios",
     "trading",

@@ -25,7 +25,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = Path(env.str("SQLITE_TEST_PATH", default=str(BASE_DIR / "var" / "test.sqlite3")))
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-run.sqlite3")}
 
 # Throttles would make an API test depend on how many ran before it; the tests that are about
 # rate limits set their own rates.
