@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice

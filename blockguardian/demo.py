@@ -6,7 +6,7 @@ for the newcomer (where to go, how to log in).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 Loader = Callable[[], list[str]]
 _loaders: list[tuple[int, str, Loader]] = []

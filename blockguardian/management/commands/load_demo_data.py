@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, **options):
         lines: list[str] = []
-        for name, loader in tqdm(loaders(), desc="demo data", unit="app", disable=None):
+        for _name, loader in tqdm(loaders(), desc="demo data", unit="app", disable=None):
             lines.extend(loader())
         banner = [
             "",
