@@ -84,3 +84,23 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version} ({self.state})"
+
+
+class LegalHoldRecord(models.Model):
+    """What the law requires kept after a customer's erasure, encrypted, restricted to compliance,
+    and purged after its retention date."""
+
+    subject_id = models.CharField(max_length=64, db_index=True, help_text="The erased customer's id.")
+    source_app = models.CharField(max_length=50)
+    record_class = models.CharField(max_length=32)
+    description = models.CharField(max_length=200)
+    payload_encrypted = models.TextField()
+    retention_starts_on = models.DateField(null=True, blank=True)
+    retain_until = models.DateField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        permissions = [("read_legal_hold", "Can read the contents of legal-hold records")]
+
+    def __str__(self) -> str:
+        return f"legal hold {self.pk} ({self.record_class})"

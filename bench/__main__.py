@@ -1,0 +1,94 @@
+"""Run every benchmark and write one report (bench/REPORT.md and bench/report.json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _machine() -> dict:
+    mem_gib = None
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemTotal"):
+                    mem_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    import django
+
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": mem_gib,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "platform": platform.platform(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blockguardian.settings.test")
+    sys.path.insert(0, str(HERE.parent))
+    import django
+
+    django.setup()
+    only = set(argv)
+    modules = sorted(p.stem for p in HERE.glob("bench_*.py") if not only or p.stem in only)
+    figures, failures = [], []
+    for name in modules:
+        started = time.perf_counter()
+        print(f"bench: {name} ...", flush=True)
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            for figure in module.run():
+                figure.setdefault("module", name)
+                figures.append(figure)
+                print(
+                    f"  {figure['name']}: {figure['value']} {figure.get('unit', '')} "
+                    f"(baseline {figure.get('baseline_value')}, ratio {figure.get('ratio')})",
+                    flush=True,
+                )
+        except Exception:  # noqa: BLE001 - one broken benchmark is reported, the others still run
+            failures.append({"module": name, "error": traceback.format_exc()})
+            print(traceback.format_exc(), flush=True)
+        print(f"bench: {name} took {time.perf_counter() - started:.1f}s", flush=True)
+    report = {"machine": _machine(), "figures": figures, "failures": failures}
+    (HERE / "report.json").write_text(json.dumps(report, indent=2, default=str))
+    (HERE / "REPORT.md").write_text(_markdown(report))
+    print(f"bench: wrote {HERE / 'REPORT.md'}")
+    return 1 if failures else 0
+
+
+def _markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        "# Benchmark report",
+        "",
+        f"{m['date']} · {m['cores']} cores · {m['memory_gib']} GiB · Python {m['python']} · Django {m['django']}",
+        "",
+        "| benchmark | figure | baseline (same run) | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in report["figures"]:
+        met = {True: "yes", False: "**no**", None: ""}[f.get("met")]
+        lines.append(
+            f"| {f['name']} | {f['value']} {f.get('unit', '')} | {f.get('baseline', '')}: {f.get('baseline_value', '')} "
+            f"| {f.get('ratio', '')} | {f.get('target', '')} | {met} |"
+        )
+    for failure in report["failures"]:
+        lines += ["", f"**{failure['module']} failed:**", "```", failure["error"], "```"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
