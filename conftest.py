@@ -49,3 +49,29 @@ def auth_client(user) -> APIClient:
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     client.user = user
     return client
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller clears the last run's fuzz report
+        import shutil
+        from pathlib import Path
+
+        shutil.rmtree(Path(__file__).resolve().parent / "test-artifacts" / "fuzz", ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the schema fuzz test's per-operation report (written by each worker)."""
+    import json
+    from pathlib import Path
+
+    if hasattr(config, "workerinput"):
+        return
+    report_dir = Path(__file__).resolve().parent / "test-artifacts" / "fuzz"
+    rows = [json.loads(p.read_text()) for p in sorted(report_dir.glob("*.json"))] if report_dir.exists() else []
+    if not rows:
+        return
+    terminalreporter.section("schema fuzz: operations and whether a 2xx was reached")
+    for row in sorted(rows, key=lambda r: r["operation"]):
+        mark = "2xx" if row["reached_2xx"] else "NO 2xx"
+        statuses = ", ".join(f"{k}x{v}" for k, v in sorted(row["statuses"].items()))
+        terminalreporter.write_line(f"{mark:7} {row['operation']}  [{statuses}]")

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .api.views import HealthApi, InfoApi, metrics_view
+from .api.views import HealthApi, InfoApi, ProbeHealthApi, metrics_view
 
 if settings.ADMIN_REQUIRE_OTP:
     admin.site.__class__ = OTPAdminSite
@@ -18,7 +18,7 @@ handler404 = "blockguardian.errors.handler404"
 handler500 = "blockguardian.errors.handler500"
 
 urlpatterns = [
-    path("health", HealthApi.as_view(), name="health"),
+    path("health", ProbeHealthApi.as_view(), name="health"),
     path("api/health", HealthApi.as_view(), name="api-health"),
     path("api/info", InfoApi.as_view(), name="api-info"),
     path("metrics", metrics_view, name="metrics"),

@@ -31,12 +31,17 @@ class HealthApi(APIView):
     throttle_classes: list = []
 
     @extend_schema(
-        operation_id="health",
         responses={200: HealthSerializer, 503: HealthSerializer},
     )
     def get(self, request):
         report, database_up = health_report()
         return Response(report, status=200 if database_up else 503)
+
+
+class ProbeHealthApi(HealthApi):
+    """`/health` for load balancers and orchestrators; documented once, as `/api/health`."""
+
+    schema = None
 
 
 class InfoApi(APIView):
@@ -46,7 +51,6 @@ class InfoApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="info",
         responses=inline_serializer(
             "Info",
             fields={
