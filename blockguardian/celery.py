@@ -42,6 +42,11 @@ app.conf.update(
             "schedule": timedelta(seconds=10),
             "options": {"expires": 10},
         },
+        "worker-heartbeat": {
+            "task": "blockguardian.heartbeat",
+            "schedule": timedelta(minutes=1),
+            "options": {"expires": 60},
+        },
         "idempotency-purge": {
             "task": "blockguardian.idempotency_purge",
             "schedule": timedelta(hours=1),
