@@ -17,9 +17,9 @@ def idempotency_purge() -> int:
 
 
 @shared_task(name="blockguardian.heartbeat", ignore_result=True)
-def heartbeat(token: str = "beat") -> None:
-    """Records that a worker ran a task (health shows when a worker last answered)."""
+def heartbeat(label: str = "beat") -> None:
+    """Records in the cache when a worker last ran a task (a liveness probe for workers)."""
     from django.core.cache import cache
     from django.utils import timezone
 
-    cache.set(f"worker-heartbeat:{token}", timezone.now().isoformat(), timeout=3600)
+    cache.set(f"worker-heartbeat:{label}", timezone.now().isoformat(), timeout=3600)

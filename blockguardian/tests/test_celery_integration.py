@@ -24,7 +24,7 @@ def test_a_committed_outbox_task_is_executed_by_a_real_worker(settings):
     client.delete(key)
     try:
         with transaction.atomic():
-            outbox_enqueue(task="blockguardian.heartbeat", token=token)
+            outbox_enqueue(task="blockguardian.heartbeat", label=token)
 
         with celery_worker() as worker:
             assert outbox_relay() == 1
