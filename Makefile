@@ -33,8 +33,8 @@ $(VENV)/.dev-installed: requirements/dev.txt requirements/base.txt | $(VENV)/bin
 	touch $@ $(VENV)/.base-installed
 
 run: $(VENV)/.base-installed
-	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py load_demo_data
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py migrate --noinput -v 1
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py load_demo_data --host http://$(HOST):$(PORT)
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 system-deps:
