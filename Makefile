@@ -22,15 +22,17 @@ help:
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 
+# pip's output is kept in a log and shown only when the install fails.
 $(VENV)/.base-installed: requirements/base.txt | $(VENV)/bin/python
-	$(PIP) install --quiet -r requirements/base.txt
-	touch $@
+	@echo "installing requirements/base.txt (log: $(VENV)/pip.log)"
+	@$(PIP) install --quiet -r requirements/base.txt > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@touch $@
 
 $(VENV)/.dev-installed: requirements/dev.txt requirements/base.txt | $(VENV)/bin/python
-	$(PIP) install --quiet -r requirements/dev.txt
-	touch $@ $(VENV)/.base-installed
+	@echo "installing requirements/dev.txt (log: $(VENV)/pip.log)"
+	@$(PIP) install --quiet -r requirements/dev.txt > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@touch $@ $(VENV)/.base-installed
 
 run: $(VENV)/.base-installed
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py migrate --noinput -v 1

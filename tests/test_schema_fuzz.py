@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -29,6 +31,16 @@ REPORT_DIR = Path(__file__).resolve().parent.parent / "test-artifacts" / "fuzz"
 
 schema = schemathesis.openapi.from_wsgi("/api/schema", application)
 OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: requests made in-process must not close the test's connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _label(operation) -> str:

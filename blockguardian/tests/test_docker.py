@@ -17,7 +17,7 @@ def _compose() -> dict:
 def test_compose_file_is_valid_against_the_compose_specification():
     schema = json.loads((DOCKER / "compose-spec.schema.json").read_text())
 
-    jsonschema.validate(_compose(), schema)
+    jsonschema.Draft201909Validator(schema).validate(_compose())
 
 
 def test_compose_runs_web_worker_beat_postgres_and_redis():
