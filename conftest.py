@@ -42,11 +42,12 @@ def user(db):
 
 @pytest.fixture
 def auth_client(user) -> APIClient:
-    """An API client authenticated as `user` with a real access token."""
-    from rest_framework_simplejwt.tokens import RefreshToken
+    """An API client authenticated as `user` with a real access token (a session of its own: the
+    token carries the user's token version and session, as every token the API issues does)."""
+    from accounts.services import token_pair_issue
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=user).access}")
     client.user = user
     return client
 

@@ -1,4 +1,4 @@
-"""Every state change accounts owns."""
+"""Customer restrictions: the check every money-moving service makes first, and the moves."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Literal
 from django.db import transaction
 from django.utils import timezone
 
-from .errors import CustomerRestricted, RestrictionStateError
-from .models import Restriction, User
-from .signals import restriction_changed
+from ..audit import audit_actor
+from ..errors import CustomerRestricted, RestrictionStateError
+from ..models import Restriction, User
+from ..signals import restriction_changed
 
 Movement = Literal["debit", "credit"]
 
@@ -52,7 +53,11 @@ def restriction_set(*, user: User, state: str, reason: str, acting_user: User | 
     locked.restriction = new
     locked.restriction_reason = reason.strip()[:500]
     locked.restriction_changed_at = timezone.now()
-    locked.save(update_fields=["restriction", "restriction_reason", "restriction_changed_at"])
+    locked.restriction_changed_by = acting_user
+    with audit_actor(acting_user):
+        locked.save(
+            update_fields=["restriction", "restriction_reason", "restriction_changed_at", "restriction_changed_by"]
+        )
     transaction.on_commit(
         lambda: restriction_changed.send(
             sender=User, user=locked, old=old, new=new.value, reason=locked.restriction_reason, acting_user=acting_user
