@@ -1,1 +1,0 @@
-"""compliance: services."""

@@ -1,0 +1,98 @@
+"""Factories and helpers for compliance's tests: officers, customers with KYC submitted through
+accounts' own services, and small copies of the OFAC files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from accounts.tests.factories import StaffUserFactory, UserFactory
+
+OFAC_DIR = Path(settings.SANCTIONS_DATA_DIR)
+
+# Entries the tests screen against (real rows of the bundled list).
+TSERTSEL = 32277  # TSERTSEL, Ivan Stanislavavich — DOB 08 Sep 1966, Belarus
+HABBASH = 2680  # HABBASH, George — no DOB
+BIN_LADEN = 6365  # BIN LADEN, Usama
+BANCO_NACIONAL = 306  # BANCO NACIONAL DE CUBA
+AEROCARIBBEAN = 36
+ANGLO_CARIBBEAN = 173
+SUBSET = (AEROCARIBBEAN, ANGLO_CARIBBEAN, BANCO_NACIONAL, HABBASH, BIN_LADEN, TSERTSEL)
+
+
+def wallet_entries(limit: int = 1) -> list[int]:
+    """ent_nums of entries whose remarks list a digital currency address."""
+    found = []
+    with open(OFAC_DIR / "sdn.csv", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if "Digital Currency Address - XBT" in line:
+                found.append(int(line.split(",", 1)[0]))
+                if len(found) == limit:
+                    break
+    return found
+
+
+def write_ofac_subset(directory: Path, ent_nums, *, edit=None) -> Path:
+    """Copy the rows of `ent_nums` from the bundled files into `directory` (the same CSV layout).
+    `edit(file_name, line) -> line | None` may change or drop a line."""
+    directory.mkdir(parents=True, exist_ok=True)
+    wanted = {str(n) for n in ent_nums}
+    for name in ("sdn.csv", "alt.csv", "add.csv"):
+        with open(OFAC_DIR / name, encoding="utf-8", errors="replace", newline="") as src:
+            lines = [line for line in src if line.split(",", 1)[0] in wanted]
+        if edit:
+            lines = [new for line in lines if (new := edit(name, line)) is not None]
+        with open(directory / name, "w", encoding="utf-8", newline="") as dst:
+            dst.writelines(lines)
+            dst.write("\x1a")
+    return directory
+
+
+def officer(group: str = "compliance_officer", **kwargs):
+    user = StaffUserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def customer(**kwargs):
+    return UserFactory(**kwargs)
+
+
+def submit_kyc(
+    user,
+    *,
+    first: str,
+    last: str,
+    date_of_birth: dt.date,
+    middle: str = "",
+    country: str = "US",
+    citizenship: str = "US",
+):
+    """The customer accepts the CIP notice and submits KYC through accounts' services (which sends
+    `kyc_submitted` after commit)."""
+    from accounts.services import KycSubmission, cip_notice_accept, kyc_submit
+
+    cip_notice_accept(user=user, version=settings.KYC_CIP_NOTICE_VERSION)
+    us_person = citizenship == "US"
+    data = KycSubmission(
+        legal_first_name=first,
+        legal_middle_name=middle,
+        legal_last_name=last,
+        date_of_birth=date_of_birth,
+        address_line1="12 Main Street",
+        city="Springfield",
+        postal_code="62701",
+        region="IL",
+        country=country,
+        citizenship=citizenship,
+        identifier_type="ssn" if us_person else "passport",
+        identifier="123-45-6789" if us_person else "P1234567",
+        identifier_issuing_country="" if us_person else citizenship,
+        id_document_type="passport",
+        id_document_number="P1234567",
+        id_document_issuing_country=citizenship,
+    )
+    return kyc_submit(user=user, data=data)
