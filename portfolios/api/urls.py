@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "portfolios"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("portfolios/assets", views.AssetListApi.as_view(), name="asset-list"),
+    path("portfolios/assets/<int:pk>", views.AssetDetailApi.as_view(), name="asset-detail"),
+    path("portfolios", views.PortfolioListApi.as_view(), name="portfolio-list"),
+    path("portfolios/<int:pk>", views.PortfolioDetailApi.as_view(), name="portfolio-detail"),
+    path("portfolios/<int:pk>/holdings", views.PortfolioHoldingsApi.as_view(), name="portfolio-holdings"),
+    path("portfolios/<int:pk>/performance", views.PortfolioPerformanceApi.as_view(), name="portfolio-performance"),
+    path("portfolios/<int:pk>/risk", views.PortfolioRiskApi.as_view(), name="portfolio-risk"),
+    path(
+        "portfolios/<int:pk>/realized-gains", views.PortfolioRealizedGainsApi.as_view(), name="portfolio-realized-gains"
+    ),
+]

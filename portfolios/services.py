@@ -1,1 +1,0 @@
-"""portfolios: services."""

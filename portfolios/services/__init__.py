@@ -1,0 +1,74 @@
+"""Every state change the portfolios app owns. Other apps move cash only through these.
+
+Cash (`cash.py`): `cash_deposit`, `entry_settle` (also for trades), `deposit_return`,
+`cash_withdraw`, `cash_reserve`, `quantity_reserve`, `reservation_release`, `fee_charge`,
+`dividend_credit`, `interest_credit`, `loan_cash_disburse`, `loan_cash_repay`,
+`shortfall_collect`, `entry_reverse`, `blocked_cash_hold`, `blocked_cash_release`,
+`customer_cash_block`, `customer_cash_unblock`.
+Trades (`trades.py`): `trade_buy`, `trade_sell`, `entry_settle`, `trade_fail`.
+Portfolios (`portfolio.py`): `portfolio_create`, `portfolio_update`, `portfolio_close`.
+Catalogue and prices (`pricing.py`): `asset_upsert`, `prices_load`.
+
+Each function's docstring is its contract; the module docstrings of `cash.py` and `trades.py`
+state what they all share (locking order, restriction checks, references, refusals).
+"""
+
+from ._ledger import ach_settlement_date, settlement_date_for
+from .cash import (
+    blocked_cash_hold,
+    blocked_cash_release,
+    cash_deposit,
+    cash_reserve,
+    cash_withdraw,
+    customer_cash_block,
+    customer_cash_unblock,
+    deposit_return,
+    dividend_credit,
+    entry_reverse,
+    fee_charge,
+    interest_credit,
+    loan_cash_disburse,
+    loan_cash_repay,
+    quantity_reserve,
+    reservation_release,
+    shortfall_collect,
+)
+from .portfolio import portfolio_close, portfolio_create, portfolio_erase_personal_data, portfolio_update
+from .pricing import PriceLoadResult, asset_last_price_refresh, asset_upsert, parse_bar_time, prices_load
+from .trades import entry_settle, holding_term, trade_buy, trade_fail, trade_sell
+
+__all__ = [
+    "PriceLoadResult",
+    "ach_settlement_date",
+    "asset_last_price_refresh",
+    "asset_upsert",
+    "blocked_cash_hold",
+    "blocked_cash_release",
+    "cash_deposit",
+    "cash_reserve",
+    "cash_withdraw",
+    "customer_cash_block",
+    "customer_cash_unblock",
+    "deposit_return",
+    "dividend_credit",
+    "entry_reverse",
+    "entry_settle",
+    "fee_charge",
+    "holding_term",
+    "interest_credit",
+    "loan_cash_disburse",
+    "loan_cash_repay",
+    "parse_bar_time",
+    "portfolio_close",
+    "portfolio_create",
+    "portfolio_erase_personal_data",
+    "portfolio_update",
+    "prices_load",
+    "quantity_reserve",
+    "reservation_release",
+    "settlement_date_for",
+    "shortfall_collect",
+    "trade_buy",
+    "trade_fail",
+    "trade_sell",
+]
