@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import CreditScoreCalculateApi, CreditScoreHistoryApi
 
 app_name = "credit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("credit/calculate-score", CreditScoreCalculateApi.as_view(), name="calculate-score"),
+    path("credit/history", CreditScoreHistoryApi.as_view(), name="history"),
+]
