@@ -1,0 +1,103 @@
+"""The anomaly model: trained by the command, registered, loaded once per process, scored on arrays."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from blockguardian.models import ModelVersion
+from fraud import engine, services
+from fraud.forest import ForestArrays
+
+from .factories import NOW, activate_model, established_customer, make_event
+
+pytestmark = pytest.mark.django_db
+
+SMALL = [
+    "--customers",
+    "25",
+    "--days",
+    "10",
+    "--history-days",
+    "15",
+    "--ato",
+    "2",
+    "--card-testing",
+    "2",
+    "--mule",
+    "2",
+]
+
+
+def test_train_fraud_model_registers_and_activates_a_version(settings):
+    call_command("train_fraud_model", "--seed", "3", "--trees", "20", "--activate", *SMALL)
+
+    version = ModelVersion.objects.get(name=settings.FRAUD_MODEL_NAME)
+    assert version.state == "active"
+    assert version.params["source"] == "generated"
+    assert len(version.params["features"]) == 16
+    assert 0.4 < version.params["calibration"]["threshold"] < 1.0
+    assert "rules_only_training" in version.metrics
+    assert isinstance(engine.active_model().forest, ForestArrays)
+
+
+def test_a_trained_model_stays_trained_until_activated(settings):
+    call_command("train_fraud_model", "--seed", "3", "--trees", "10", *SMALL)
+
+    assert ModelVersion.objects.get(name=settings.FRAUD_MODEL_NAME).state == "trained"
+    assert engine.active_model() is None
+
+
+def test_the_model_is_loaded_once_per_process():
+    with time_machine.travel(NOW, tick=False):
+        customer = established_customer()
+        version = activate_model()
+        services.assess(make_event(customer))
+
+        with CaptureQueriesContext(connection) as queries:
+            decision = services.assess(make_event(customer))
+
+    assert not any("modelversion" in q["sql"].lower() for q in queries.captured_queries)
+    from fraud.models import StoredDecision
+
+    assert StoredDecision.objects.get(pk=decision.id).model_version == version.version
+
+
+def test_an_allowed_withdrawal_costs_two_queries(django_assert_num_queries):
+    """The aggregate with the destination and the security events, then the decision's insert:
+    never the customer's history."""
+    with time_machine.travel(NOW, tick=False):
+        customer = established_customer()
+        activate_model()
+        services.assess(make_event(customer))  # loads the model and the overrides
+
+        with django_assert_num_queries(2):
+            services.assess(make_event(customer))
+
+
+def test_a_trade_costs_two_queries(django_assert_num_queries):
+    with time_machine.travel(NOW, tick=False):
+        customer = established_customer()
+        services.assess(make_event(customer, "buy", "300.00"))
+
+        with django_assert_num_queries(2):
+            services.assess(make_event(customer, "buy", "300.00"))
+
+
+def test_a_corrupt_artefact_falls_back_to_the_rules(caplog):
+    with time_machine.travel(NOW, tick=False):
+        customer = established_customer()
+        version = activate_model()
+        ModelVersion.objects.filter(pk=version.pk).update(artefact=b"not a model")
+        engine.caches_clear()
+        from blockguardian import registry
+
+        registry.model_cache_clear()
+
+        decision = services.assess(make_event(customer))
+
+    assert decision.decision == "allow"
+    assert engine.active_model() is None
