@@ -69,5 +69,8 @@ worker: $(VENV)/.base-installed
 beat: $(VENV)/.base-installed
 	$(VENV)/bin/celery -A blockguardian beat -l info
 
+contracts:
+	cd blockguardian/chain/contracts && npm ci --ignore-scripts --no-audit --no-fund && node build.js
+
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .hypothesis

@@ -47,6 +47,19 @@ app.conf.update(
             "schedule": timedelta(minutes=1),
             "options": {"expires": 60},
         },
+        "chain-anchor-batches": {
+            "task": "chain.anchor_batches",
+            "schedule": timedelta(minutes=1),
+            "options": {"expires": 60},
+        },
+        "accounts-erasure-retry": {
+            "task": "accounts.erasure_retry_deferred",
+            "schedule": timedelta(hours=1),
+        },
+        "accounts-mfa-challenges-purge": {
+            "task": "accounts.mfa_challenges_purge",
+            "schedule": timedelta(days=1),
+        },
         "idempotency-purge": {
             "task": "blockguardian.idempotency_purge",
             "schedule": timedelta(hours=1),

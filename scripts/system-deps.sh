@@ -5,7 +5,7 @@ set -euo pipefail
 
 apt_packages=()
 # Each entry: "command-that-must-exist:debian-package".
-needs=()
+needs=("node:nodejs" "npm:npm")
 
 missing=()
 for entry in "${needs[@]}"; do

@@ -11,6 +11,7 @@ from pathlib import Path
 import structlog
 
 from .domain.accounts import *  # noqa: F403
+from .domain.chain import *  # noqa: F403
 from .domain.compliance import *  # noqa: F403
 from .domain.credit import *  # noqa: F403
 from .domain.fraud import *  # noqa: F403
@@ -289,10 +290,8 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 METRICS_REQUIRE_AUTH = env.bool("METRICS_REQUIRE_AUTH", default=False)
 PROMETHEUS_EXPORT_MIGRATIONS = False
-
-# --- chain -------------------------------------------------------------------------------------
-WEB3_PROVIDER_URI = env.str("WEB3_PROVIDER_URI", default="")
-CHAIN_ENABLED = env.bool("CHAIN_ENABLED", default=True)
+# Audit entries keep no client address (personal data); the security events keep what security needs.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 # --- logging -----------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")

@@ -22,6 +22,11 @@ BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY")
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": env.str("JWT_SIGNING_KEY")}
 METRICS_REQUIRE_AUTH = True
 METRICS_TOKEN = env.str("METRICS_TOKEN")
+# The in-process EVM is for one process only: production anchors on a real node.
+CHAIN_ENABLED = env.bool("CHAIN_ENABLED", default=True)
+if CHAIN_ENABLED:
+    WEB3_PROVIDER_URI = env.str("WEB3_PROVIDER_URI")
+    CHAIN_SIGNER_KEY = env.str("CHAIN_SIGNER_KEY")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

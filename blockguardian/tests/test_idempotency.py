@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.services import token_pair_issue
 from blockguardian.idempotency import idempotency_purge
 from blockguardian.models import IdempotencyKey, OutboxTask
 
@@ -56,7 +56,7 @@ def test_keys_are_scoped_to_the_user(auth_client):
     from accounts.tests.factories import UserFactory
 
     other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(UserFactory()).access_token}")
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=UserFactory()).access}")
 
     auth_client.post("/api/test/move", {"amount": "10.00"}, format="json", HTTP_IDEMPOTENCY_KEY="shared")
     other.post("/api/test/move", {"amount": "10.00"}, format="json", HTTP_IDEMPOTENCY_KEY="shared")
@@ -98,7 +98,7 @@ def test_expired_keys_are_purged_and_can_be_used_again(auth_client, user, time_m
     time_machine.move_to(timezone.now(), tick=True)
     auth_client.post("/api/test/move", {"amount": "1.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-old")
     time_machine.shift(timedelta(hours=25))
-    auth_client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    auth_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=user).access}")
 
     assert idempotency_purge() == 1
     auth_client.post("/api/test/move", {"amount": "1.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-old")
@@ -108,7 +108,7 @@ def test_expired_keys_are_purged_and_can_be_used_again(auth_client, user, time_m
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_requests_with_one_key_execute_once_and_all_get_the_same_answer(user):
-    token = str(RefreshToken.for_user(user).access_token)
+    token = token_pair_issue(user=user).access
     results: list = []
     barrier = threading.Barrier(10)
 

@@ -68,6 +68,8 @@ PRODUCTION_ENV = {
     "BLIND_INDEX_KEY": "blind-index-key",
     "JWT_SIGNING_KEY": "jwt-signing-key-jwt-signing-key-jwt-signing-key",
     "METRICS_TOKEN": "scrape-token",
+    "WEB3_PROVIDER_URI": "https://rpc.blockguardian.example",
+    "CHAIN_SIGNER_KEY": "0x" + "11" * 32,
 }
 
 
@@ -100,6 +102,8 @@ def test_production_settings_pass_the_deployment_checklist():
         "METRICS_TOKEN",
         "DATABASE_URL",
         "REDIS_URL",
+        "WEB3_PROVIDER_URI",
+        "CHAIN_SIGNER_KEY",
     ],
 )
 def test_production_settings_have_no_default_for_a_secret(secret):
