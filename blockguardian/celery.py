@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blockguardian.settings.base")
@@ -59,6 +60,12 @@ app.conf.update(
         "accounts-mfa-challenges-purge": {
             "task": "accounts.mfa_challenges_purge",
             "schedule": timedelta(days=1),
+        },
+        "credit-rescore-nightly": {
+            # 07:30 UTC is 02:30-03:30 in New York, after the day's activity.
+            "task": "credit.rescore_all",
+            "schedule": crontab(hour=7, minute=30),
+            "options": {"expires": 6 * 3600},
         },
         "idempotency-purge": {
             "task": "blockguardian.idempotency_purge",
