@@ -33,3 +33,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/m
 # Parallel test workers share one Redis: keep their keys apart.
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     CACHES["default"]["KEY_PREFIX"] = "bgtest-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # A loaded test machine must not turn a slow Redis answer into a silently skipped rate-limit count.
+    CACHES["default"]["OPTIONS"] = {**CACHES["default"]["OPTIONS"], "SOCKET_CONNECT_TIMEOUT": 5, "SOCKET_TIMEOUT": 5}
