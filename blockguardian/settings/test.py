@@ -8,8 +8,17 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_FORMAT", "console")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+
+def worker_redis_url(url: str, *, worker_index: int) -> str:
+    """`url` with its database number replaced by 1 + the test worker's index (1..15)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{1 + worker_index % 15}"))
+
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env
+from .base import BASE_DIR, DATABASES, REDIS_URL, env
 
 # Unit tests run Celery in-process; the integration tests start a real worker themselves.
 CELERY_TASK_ALWAYS_EAGER = True
@@ -30,8 +39,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # rate limits set their own rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"}}
 
-# Parallel test workers share one Redis: keep their keys apart.
+# Parallel test workers share one Redis server: each keeps its cache in a database of its own, because
+# `cache.clear()` (which tests use to start rate-limit counts from zero) is FLUSHDB on Redis and would
+# otherwise wipe the other workers' counts and the Celery broker's queues (database 0) mid-test.
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    CACHES["default"]["KEY_PREFIX"] = "bgtest-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    _worker_index = int(_worker[2:]) if _worker.startswith("gw") and _worker[2:].isdigit() else 0
+    CACHES["default"]["LOCATION"] = worker_redis_url(REDIS_URL, worker_index=_worker_index)
+    CACHES["default"]["KEY_PREFIX"] = "bgtest-" + _worker
     # A loaded test machine must not turn a slow Redis answer into a silently skipped rate-limit count.
     CACHES["default"]["OPTIONS"] = {**CACHES["default"]["OPTIONS"], "SOCKET_CONNECT_TIMEOUT": 5, "SOCKET_TIMEOUT": 5}
