@@ -9,14 +9,6 @@ os.environ.setdefault("LOG_FORMAT", "console")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
-def worker_redis_url(url: str, *, worker_index: int) -> str:
-    """`url` with its database number replaced by 1 + the test worker's index (1..15)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{1 + worker_index % 15}"))
-
-
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, REDIS_URL, env
 
@@ -38,6 +30,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Throttles would make an API test depend on how many ran before it; the tests that are about
 # rate limits set their own rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"}}
+
+
+def worker_redis_url(url: str, *, worker_index: int) -> str:
+    """`url` with its database number replaced by 1 + the test worker's index (1..15)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{1 + worker_index % 15}"))
+
 
 # Parallel test workers share one Redis server: each keeps its cache in a database of its own, because
 # `cache.clear()` (which tests use to start rate-limit counts from zero) is FLUSHDB on Redis and would
