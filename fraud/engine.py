@@ -1,8 +1,8 @@
 """The decision engine: reads the state one decision needs and scores the event. Writes nothing.
 
-State read per event, in one query: the customer's aggregate row by primary key, with — for money
-leaving or a new funding source — the destination's first sighting and the customer's recent
-security events (accounts' selector) as scalar subqueries on their indexes. The effective thresholds and the
+State read per event: the customer's aggregate row by primary key (with, for money leaving, the
+destination's first sighting as a scalar subquery), and for sensitive events the customer's recent
+security events through accounts' selector (compiled once per process). The effective thresholds and the
 active anomaly model are cached per process and re-checked every `FRAUD_OVERRIDE_REFRESH_SECONDS`
 and `FRAUD_MODEL_REFRESH_SECONDS`.
 """
@@ -14,14 +14,18 @@ import hashlib
 import json
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
 import structlog
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db import connection
+from django.db.models import OuterRef, Subquery
+from django.utils.dateparse import parse_datetime
 
 from accounts import selectors as accounts_selectors
+from accounts.models import SecurityEvent, User
 from blockguardian import registry
 from blockguardian.calendar import business_tz
 from blockguardian.crypto import blind_index
@@ -168,64 +172,91 @@ def _security_windows(t: dict) -> dict[str, int]:
     return {"login": int(t["failed_logins_hours"]), **{kind: int(t[f"{p}_hours"]) for _, kind, p in SECURITY_RULES}}
 
 
-def _security_subqueries(event: MoneyMovementEvent, t: dict) -> dict:
-    """Scalar subqueries over the customer's security events (accounts' selector), answered in
-    the same round trip as the aggregate: the latest event of each kind within its window, and the
-    failed logins within theirs."""
-    at, user = event.occurred_at, event.customer
-    annotations = {}
-    for kind, hours in _security_windows(t).items():
-        events = accounts_selectors.security_event_list(
-            user=user, since=at - dt.timedelta(hours=hours), kinds=[kind]
-        ).filter(created_at__lte=at)
-        if kind == "login":
-            failures = events.filter(outcome="failure").order_by()
-            annotations["sec_failures"] = Subquery(
-                failures.values("user").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
-            )
-            annotations["sec_last_failure"] = Subquery(failures.order_by("-created_at").values("created_at")[:1])
-        else:
-            annotations[f"sec_{kind}"] = Subquery(events.order_by("-created_at").values("created_at")[:1])
-    return annotations
-
-
-def _signals(latest: dict[str, dt.datetime | None], failures: int, last_failure: dt.datetime | None) -> list:
-    """The security events a decision sees: the latest of each kind, and the failed logins."""
-    out = [SecuritySignal(kind, "success", at) for kind, at in sorted(latest.items()) if at is not None]
-    if failures and last_failure is not None:
-        out += [SecuritySignal("login", "failure", last_failure)] * failures
-    return out
-
-
-def _security_read(event: MoneyMovementEvent, t: dict) -> list:
-    """The same as the subqueries, in a query of its own (a customer without an aggregate)."""
-    windows = _security_windows(t)
-    at = event.occurred_at
-    rows = (
-        accounts_selectors.security_event_list(
-            user=event.customer, since=at - dt.timedelta(hours=max(windows.values())), kinds=SECURITY_KINDS
-        )
+def _security_queryset(user, since: dt.datetime, at: dt.datetime):
+    """The customer's security events a decision reads, through accounts' selector."""
+    return (
+        accounts_selectors.security_event_list(user=user, since=since, kinds=SECURITY_KINDS)
         .filter(created_at__lte=at)
         .exclude(kind="login", outcome="success")
         .values_list("kind", "outcome", "created_at")
     )
-    latest: dict[str, dt.datetime | None] = {kind: None for kind in windows if kind != "login"}
-    failures, last_failure = 0, None
+
+
+# The selector's query is compiled once per process with sentinel values, then bound to each
+# customer's: building and compiling it with the ORM costs more than running it.
+_SENTINELS = {
+    "user": uuid.UUID("00000000-0000-4000-8000-00000000f00d"),
+    "since": dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
+    "at": dt.datetime(1902, 3, 4, 5, 6, 7, tzinfo=dt.UTC),
+}
+_compiled: dict = {}
+
+
+def _prepared(name: str, value) -> object:
+    field = User._meta.pk if name == "user" else SecurityEvent._meta.get_field("created_at")
+    return field.get_db_prep_value(value, connection)
+
+
+def _compiled_security_sql() -> tuple[str, list] | None:
+    key = (connection.vendor, connection.alias)
+    if key not in _compiled:
+        qs = _security_queryset(User(pk=_SENTINELS["user"]), _SENTINELS["since"], _SENTINELS["at"])
+        sql, params = qs.query.sql_with_params()
+        prepared = {name: _prepared(name, value) for name, value in _SENTINELS.items()}
+        slots: list = []
+        for param in params:
+            names = [name for name, value in prepared.items() if value == param]
+            slots.append(("bind", names[0]) if len(names) == 1 else ("literal", param))
+        bound = {slot[1] for slot in slots if slot[0] == "bind"}
+        _compiled[key] = (sql, slots) if bound == set(_SENTINELS) else None
+    return _compiled[key]
+
+
+def _security_rows(user, since: dt.datetime, at: dt.datetime) -> list[tuple[str, str, dt.datetime]]:
+    compiled = _compiled_security_sql()
+    if compiled is None:  # an unexpected query shape: the ORM, as written
+        return list(_security_queryset(user, since, at))
+    sql, slots = compiled
+    values = {"user": _prepared("user", user.pk), "since": _prepared("since", since), "at": _prepared("at", at)}
+    params = [values[value] if kind == "bind" else value for kind, value in slots]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = []
     for kind, outcome, created in rows:
-        if created < at - dt.timedelta(hours=windows[kind]):
+        if isinstance(created, str):  # SQLite
+            created = parse_datetime(created)
+        if created is not None and created.tzinfo is None:
+            created = created.replace(tzinfo=dt.UTC)
+        out.append((kind, outcome, created))
+    return out
+
+
+def _security_signals(event: MoneyMovementEvent, t: dict) -> list[SecuritySignal]:
+    """The customer's recent security events, one query: for each kind the latest within its
+    window, and the failed logins within theirs."""
+    windows = _security_windows(t)
+    at = event.occurred_at
+    latest: dict[str, dt.datetime] = {}
+    failures, last_failure = 0, None
+    for kind, outcome, created in _security_rows(event.customer, at - dt.timedelta(hours=max(windows.values())), at):
+        if kind not in windows or created < at - dt.timedelta(hours=windows[kind]):
             continue
         if kind == "login":
             failures += outcome == "failure"
             last_failure = created if last_failure is None else max(last_failure, created)
-        elif latest[kind] is None or created > latest[kind]:
+        elif kind not in latest or created > latest[kind]:
             latest[kind] = created
-    return _signals(latest, failures, last_failure)
+    signals = [SecuritySignal(kind, "success", latest[kind]) for kind in sorted(latest)]
+    if failures:
+        signals += [SecuritySignal("login", "failure", last_failure)] * failures
+    return signals
 
 
 def read_context(event: MoneyMovementEvent, t: dict) -> Context:
-    """Everything the rules read about this event's customer, in one query: the aggregate row,
-    with (for money leaving) the destination's first sighting and the recent security events as
-    scalar subqueries. A customer without an aggregate costs one more query for security events."""
+    """Everything the rules read about this event's customer: the aggregate row by primary key,
+    with (for money leaving) the destination's first sighting as a scalar subquery; and, for
+    sensitive events, the recent security events (accounts' selector) in a second query."""
     user = event.customer
     rows = CustomerAggregate.objects.filter(pk=user.pk)
     is_sensitive = sensitive(event)
@@ -238,8 +269,6 @@ def read_context(event: MoneyMovementEvent, t: dict) -> Context:
                 ).values("first_seen_at")[:1]
             )
         )
-    if is_sensitive:
-        rows = rows.annotate(**_security_subqueries(event, t))
     row = next(iter(rows), None)
     snap = Snapshot.from_row(row) if row is not None else Snapshot()
     ctx = Context(
@@ -255,11 +284,7 @@ def read_context(event: MoneyMovementEvent, t: dict) -> Context:
         ctx.destination_first_seen = row.destination_first_seen
         ctx.destination_known = row.destination_first_seen is not None
     if is_sensitive:
-        if row is None:
-            ctx.security = _security_read(event, t)
-        else:
-            latest = {kind: getattr(row, f"sec_{kind}") for _, kind, _ in SECURITY_RULES}
-            ctx.security = _signals(latest, row.sec_failures or 0, row.sec_last_failure)
+        ctx.security = _security_signals(event, t)
     return ctx
 
 

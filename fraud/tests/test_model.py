@@ -66,25 +66,34 @@ def test_the_model_is_loaded_once_per_process():
     assert StoredDecision.objects.get(pk=decision.id).model_version == version.version
 
 
-def test_an_allowed_withdrawal_costs_two_queries(django_assert_num_queries):
-    """The aggregate with the destination and the security events, then the decision's insert:
-    never the customer's history."""
+def _reads_and_writes(queries) -> list[str]:
+    """SELECTs and INSERTs (transaction control and `SET LOCAL` left out)."""
+    return [q["sql"].split()[0].upper() for q in queries if q["sql"].split()[0].upper() in ("SELECT", "INSERT")]
+
+
+def test_an_allowed_withdrawal_reads_twice_and_writes_once():
+    """The aggregate with the destination, the security events, the decision's insert: never the
+    customer's history."""
     with time_machine.travel(NOW, tick=False):
         customer = established_customer()
         activate_model()
         services.assess(make_event(customer))  # loads the model and the overrides
 
-        with django_assert_num_queries(2):
+        with CaptureQueriesContext(connection) as queries:
             services.assess(make_event(customer))
 
+    assert _reads_and_writes(queries.captured_queries) == ["SELECT", "SELECT", "INSERT"]
 
-def test_a_trade_costs_two_queries(django_assert_num_queries):
+
+def test_a_trade_reads_once_and_writes_once():
     with time_machine.travel(NOW, tick=False):
         customer = established_customer()
         services.assess(make_event(customer, "buy", "300.00"))
 
-        with django_assert_num_queries(2):
+        with CaptureQueriesContext(connection) as queries:
             services.assess(make_event(customer, "buy", "300.00"))
+
+    assert _reads_and_writes(queries.captured_queries) == ["SELECT", "INSERT"]
 
 
 def test_a_corrupt_artefact_falls_back_to_the_rules(caplog):
@@ -101,3 +110,21 @@ def test_a_corrupt_artefact_falls_back_to_the_rules(caplog):
 
     assert decision.decision == "allow"
     assert engine.active_model() is None
+
+
+def test_the_compiled_security_query_reads_what_the_selector_reads():
+    import datetime as dt
+
+    from accounts.models import SecurityEvent
+
+    with time_machine.travel(NOW, tick=False):
+        customer = established_customer()
+        SecurityEvent.objects.create(user=customer, kind="password_reset")
+        SecurityEvent.objects.create(user=customer, kind="login", outcome="failure")
+        SecurityEvent.objects.create(user=customer, kind="login", outcome="success")
+    since, at = NOW - dt.timedelta(hours=1), NOW + dt.timedelta(hours=1)
+
+    assert engine._compiled_security_sql() is not None
+    compiled = sorted(engine._security_rows(customer, since, at))
+    assert compiled == sorted(engine._security_queryset(customer, since, at))
+    assert [kind for kind, _, _ in compiled] == ["login", "password_reset"]

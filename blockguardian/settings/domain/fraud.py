@@ -10,6 +10,12 @@ from ..env import env
 # A kill switch for operators: when false, assess() stores an `allow` decision saying so.
 FRAUD_ENABLED = env.bool("FRAUD_ENABLED", default=True)
 
+# PostgreSQL: an `allow` decision is committed without waiting for its WAL flush (the caller's own
+# synchronous commit of the movement, moments later, flushes it; only an allowed request the caller
+# then refuses for another reason could lose its decision, in a database crash within
+# wal_writer_delay). `review` and `block` decisions, with their alerts, always wait for the flush.
+FRAUD_ALLOW_DECISION_ASYNC_COMMIT = env.bool("FRAUD_ALLOW_DECISION_ASYNC_COMMIT", default=True)
+
 # The anomaly model's name in the model registry.
 FRAUD_MODEL_NAME = env.str("FRAUD_MODEL_NAME", default="fraud_isolation_forest")
 # How often a process re-checks which model version is active and which overrides exist (seconds).
