@@ -21,7 +21,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import FloatField, OuterRef, Subquery, Sum
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncDate
 
 from blockguardian.calendar import business_date, business_tz
 from blockguardian.money import CENT, ZERO, quantize_cash
@@ -134,14 +134,6 @@ def portfolio_performance(*, portfolio: Portfolio, period: PerformanceRange, int
     return report
 
 
-def _business_days(moments: list[dt.datetime]) -> np.ndarray:
-    """Aware datetimes → business dates as datetime64[D]."""
-    if not moments:
-        return np.array([], dtype="datetime64[D]")
-    index = pd.DatetimeIndex(pd.to_datetime(moments, utc=True)).tz_convert(business_tz()).tz_localize(None)
-    return index.normalize().to_numpy().astype("datetime64[D]")
-
-
 def _sample(days: np.ndarray, interval: str) -> np.ndarray:
     """Indices of the points to report: every day, or the last day of each week/month, always
     with the first (the base) and the last."""
@@ -168,17 +160,20 @@ def compute_performance(*, portfolio: Portfolio, period: PerformanceRange, inter
     n = len(days)
 
     # The ledger up to the end of the range: cash changes, flows and security legs.
+    # Summed per business day and asset in the database: a few thousand rows for years of activity.
     rows = list(
         JournalEntry.objects.filter(portfolio=portfolio, executed_at__lt=period_end)
+        .annotate(day=TruncDate("executed_at", tzinfo=tz))
         .order_by()
+        .values("day", "asset_id")
         .annotate(
-            cash_f=Cast("cash_delta", FloatField()),
-            flow_f=Cast("flow", FloatField()),
-            quantity_f=Cast("quantity", FloatField()),
+            cash_f=Sum(Cast("cash_delta", FloatField())),
+            flow_f=Sum(Cast("flow", FloatField())),
+            quantity_f=Sum(Cast("quantity", FloatField())),
         )
-        .values_list("executed_at", "cash_f", "flow_f", "asset_id", "quantity_f")
+        .values_list("day", "cash_f", "flow_f", "asset_id", "quantity_f")
     )
-    entry_days = _business_days([r[0] for r in rows])
+    entry_days = np.array([r[0] for r in rows], dtype="datetime64[D]")
     position = np.clip(np.searchsorted(days, entry_days), 0, n - 1) if len(rows) else np.array([], dtype=int)
     cash_delta = np.array([r[1] for r in rows], dtype=float)
     flow = np.array([r[2] for r in rows], dtype=float)
@@ -223,11 +218,12 @@ def compute_performance(*, portfolio: Portfolio, period: PerformanceRange, inter
         bars = list(
             Price.objects.filter(asset_id__in=asset_ids, timestamp__gte=base_start, timestamp__lt=period_end)
             .order_by("asset_id", "timestamp")
-            .annotate(close_f=Cast("close", FloatField()))
-            .values_list("asset_id", "timestamp", "close_f")
+            .annotate(close_f=Cast("close", FloatField()), day=TruncDate("timestamp", tzinfo=tz))
+            .values_list("asset_id", "day", "close_f")
         )
         if bars:
-            bar_pos = np.clip(np.searchsorted(days, _business_days([b[1] for b in bars])), 0, n - 1)
+            bar_days = np.array([b[1] for b in bars], dtype="datetime64[D]")
+            bar_pos = np.clip(np.searchsorted(days, bar_days), 0, n - 1)
             bar_col = np.array([column[b[0]] for b in bars])
             close = np.array([b[2] for b in bars], dtype=float)
             flat = bar_pos * m + bar_col

@@ -194,8 +194,9 @@ class PortfolioPerformanceApi(APIView):
         period = selectors.performance_range(
             portfolio=portfolio, name=q["range"], start=q.get("from_"), end=q.get("to"), year=q.get("year")
         )
+        # The report is built (and cached) already in its rendered form: the serializer documents it.
         report = selectors.portfolio_performance(portfolio=portfolio, period=period, interval=q["interval"])
-        return Response(PerformanceSerializer(report).data)
+        return Response(report)
 
 
 class PortfolioRiskApi(APIView):

@@ -1,16 +1,22 @@
 """Every state change the portfolios app owns. Other apps move cash only through these.
 
-Cash (`cash.py`): `cash_deposit`, `entry_settle` (also for trades), `deposit_return`,
-`cash_withdraw`, `cash_reserve`, `quantity_reserve`, `reservation_release`, `fee_charge`,
-`dividend_credit`, `interest_credit`, `loan_cash_disburse`, `loan_cash_repay`,
-`shortfall_collect`, `entry_reverse`, `blocked_cash_hold`, `blocked_cash_release`,
-`customer_cash_block`, `customer_cash_unblock`.
-Trades (`trades.py`): `trade_buy`, `trade_sell`, `entry_settle`, `trade_fail`.
+Cash (`cash.py`): `cash_deposit`, `deposit_return`, `cash_withdraw`, `cash_reserve`,
+`quantity_reserve`, `reservation_release`, `fee_charge`, `dividend_credit`, `interest_credit`,
+`loan_cash_disburse`, `loan_cash_repay`, `shortfall_collect`, `entry_reverse`,
+`blocked_cash_hold`, `blocked_cash_release`, `customer_cash_block`, `customer_cash_unblock`.
+Trades and settlement (`trades.py`): `trade_buy`, `trade_sell`, `entry_settle` (buys, sells and
+ACH deposits), `trade_fail`.
 Portfolios (`portfolio.py`): `portfolio_create`, `portfolio_update`, `portfolio_close`.
 Catalogue and prices (`pricing.py`): `asset_upsert`, `prices_load`.
 
 Each function's docstring is its contract; the module docstrings of `cash.py` and `trades.py`
-state what they all share (locking order, restriction checks, references, refusals).
+state what they all share (locking order, restriction checks, references, refusals). How the
+accounts move for each kind of entry is summarised in `portfolios/models.py` (the sign convention)
+and in each function.
+
+Reads for other apps are in `portfolios.selectors` (`cash_balances`, `customer_balances`,
+`entry_due_list`, ...); the price to fill at is `portfolios.prices.latest_price` /
+`portfolios.prices.session_bar`; `portfolios.signals.prices_loaded` announces new prices.
 """
 
 from ._ledger import ach_settlement_date, settlement_date_for
