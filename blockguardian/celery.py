@@ -67,6 +67,18 @@ app.conf.update(
             "schedule": crontab(hour=7, minute=30),
             "options": {"expires": 6 * 3600},
         },
+        "portfolios-sweep-blocked-cash": {
+            # The safety net behind the restriction signal: cash of blocked customers into blocked funds.
+            "task": "portfolios.sweep_blocked_cash",
+            "schedule": timedelta(minutes=15),
+            "options": {"expires": 15 * 60},
+        },
+        "fraud-senior-hold-expire": {
+            # FINRA Rule 2165 holds end at their time limit unless extended.
+            "task": "fraud.senior_hold_expire_due",
+            "schedule": timedelta(minutes=15),
+            "options": {"expires": 15 * 60},
+        },
         "idempotency-purge": {
             "task": "blockguardian.idempotency_purge",
             "schedule": timedelta(hours=1),
