@@ -18,8 +18,7 @@ class CreditConfig(AppConfig):
         from .services import credit_data_erase
 
         # Personal content (the application, the attributes with age, points, reasons) never
-        # reaches the audit log; the salt stays out of it too.
-        auditlog.register(CreditScore, exclude_fields=["inputs", "features", "points", "reasons", "salt"])
+        auditlog.register(CreditScore, exclude_fields=["inputs", "features", "points", "reasons"])
         auditlog.register(CreditEvent)
         auditlog.register(RescoreRun, exclude_fields=["distribution"])
 

@@ -1,6 +1,6 @@
 """Errors of the credit app, each with a stable code."""
 
-from blockguardian.errors import InvalidInput, StateConflict, UnprocessableInput
+from blockguardian.errors import InvalidInput, NotFound, StateConflict, UnprocessableInput
 
 
 class CreditEventInvalid(InvalidInput):
@@ -21,3 +21,8 @@ class CreditApplicationInvalid(InvalidInput):
 class CreditModelRejected(UnprocessableInput):
     code = "credit_model_rejected"
     title = "The trained credit model does not meet the registration threshold"
+
+
+class ScoreNotFound(NotFound):
+    code = "credit_score_not_found"
+    title = "No such credit score"

@@ -2,13 +2,13 @@
 nightly rescoring runs with their drift figures.
 
 Scores are credit application records (retention class `credit_application`): append-only,
-written only by `credit.services`. Each keeps a random salt so that its anchored form (see
-`credit.selectors.score_anchor_payload`) cannot be guessed from its hash.
+written only by `credit.services`. Each is anchored on chain in its canonical form (see
+`credit.selectors.score_anchor_payload`), with a random salt kept by `blockguardian.chain` so that
+its hash cannot be guessed.
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -19,10 +19,6 @@ from blockguardian.money import MoneyField
 from blockguardian.retention import RetentionClass
 
 SCORE_MIN, SCORE_MAX = 300, 850
-
-
-def new_salt() -> str:
-    return secrets.token_hex(16)
 
 
 class ScoreBand(models.TextChoices):
@@ -67,7 +63,6 @@ class CreditScore(models.Model):
     features = models.JSONField(default=dict, blank=True)
     points = models.JSONField(default=dict, blank=True)
     reasons = models.JSONField(default=list, blank=True)
-    salt = models.CharField(max_length=32, default=new_salt, editable=False)
     retention_class = models.CharField(
         max_length=32, choices=RetentionClass.choices, default=RetentionClass.CREDIT_APPLICATION, editable=False
     )

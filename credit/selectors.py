@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from blockguardian.chain.errors import AnchoredRecordNotFound
+from blockguardian.chain.selectors import AnchorStatus, anchor_status_map
+from blockguardian.chain.services import PENDING, anchor_verify
+
+from .errors import ScoreNotFound
 from .mapping import RepaymentRecord
 from .models import CreditEvent, CreditEventKind, CreditProfile, CreditScore
+
+# The record kind of a score in the chain's anchor registry.
+SCORE_ANCHOR_KIND = "credit_score"
 
 
 def latest_valid_score(*, user: Any, at: dt.datetime | None = None) -> CreditScore | None:
@@ -61,25 +69,32 @@ def repayment_records(*, user_ids: Sequence[Any], since: dt.datetime) -> dict[An
     }
 
 
-def score_anchor_payload(*, score: CreditScore) -> bytes:
-    """The canonical form of a score for anchoring: stable JSON with the record's random salt and
-    no personal data (no customer id, no inputs or attributes), so its hash reveals nothing and
-    cannot be guessed."""
-    record = {
+def score_anchor_payload(*, score: CreditScore) -> dict:
+    """The record of a score that is anchored on chain (`blockguardian.chain` canonicalises it and
+    adds its own random salt): ids, the score, the model version, the reasons' codes and the time;
+    no personal data (no customer id, no inputs or attributes). Rebuilt from the database by the
+    verify endpoint, so it must only read fields that never change after the score is stored."""
+    return {
         "kind": "credit_score",
-        "id": str(score.public_id),
+        "id": score.public_id,
         "score": score.score,
         "band": score.band,
-        "probability_of_default": str(score.probability_of_default),
+        "probability_of_default": score.probability_of_default,
         "method": score.method,
         "model": None
         if score.model_version_id is None
         else {"name": score.model_version.name, "version": score.model_version.version},
         "reason_codes": [reason["code"] for reason in score.reasons],
-        "scored_at": score.scored_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "salt": score.salt,
+        "scored_at": score.scored_at,
     }
-    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+
+
+def score_get(*, user: Any, public_id: Any) -> CreditScore:
+    """One of the customer's own scores; another customer's is not found."""
+    try:
+        return CreditScore.objects.select_related("model_version").get(user=user, public_id=public_id)
+    except (CreditScore.DoesNotExist, ValueError, ValidationError) as exc:
+        raise ScoreNotFound() from exc
 
 
 def score_export_row(score: CreditScore) -> dict:
@@ -117,3 +132,19 @@ def credit_data_export(user: Any) -> dict:
             for e in CreditEvent.objects.filter(user=user).order_by("occurred_at", "id")
         ],
     }
+
+
+def score_anchoring(*, scores: Sequence[CreditScore]) -> dict[str, AnchorStatus]:
+    """Where each score stands in anchoring, keyed by `str(public_id)` (one query)."""
+    return anchor_status_map(kind=SCORE_ANCHOR_KIND, record_ids=[s.public_id for s in scores])
+
+
+def score_verify(*, score: CreditScore) -> str:
+    """`verified`, `mismatch`, `pending` or `unavailable`: the score as the database holds it now,
+    compared with what was anchored (a mismatch sends `blockguardian.chain.signals.anchor_mismatch`)."""
+    try:
+        return anchor_verify(
+            kind=SCORE_ANCHOR_KIND, record_id=score.public_id, payload=score_anchor_payload(score=score)
+        )
+    except AnchoredRecordNotFound:
+        return PENDING  # stored before anchoring existed: nothing to compare with yet

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blockguardian.calendar import business_date
+from blockguardian.chain.services import anchor_record_enqueue
 from blockguardian.legalhold import legal_hold_store
 from blockguardian.models import ModelVersion
 from blockguardian.money import quantize_cash, to_decimal
@@ -27,7 +28,7 @@ from .errors import CreditEventInvalid, CreditEventReferenceReused, CreditModelR
 from .mapping import Application, PlatformFacts, model_attributes
 from .models import CreditEvent, CreditEventKind, CreditProfile, CreditScore, RescoreRun, ScoreMethod, ScoreSource
 from .platform import platform_facts, platform_facts_many
-from .selectors import score_export_row
+from .selectors import SCORE_ANCHOR_KIND, score_anchor_payload, score_export_row
 from .training import DEFAULT_DATA_PATH, TrainingResult, population_stability_index, scorecard_train, training_data_load
 
 logger = structlog.get_logger(__name__)
@@ -84,6 +85,7 @@ def _score_store(
     inputs = application.to_inputs()
     score = _score_row(user_id=user.pk, inputs=inputs, attributes=attributes, result=result, now=now)
     score.save()
+    _score_anchor(score)
     # The application on file (its history is the scores themselves, so it is not audited).
     if not CreditProfile.objects.filter(user=user).update(inputs=inputs, updated_at=now):
         try:
@@ -93,6 +95,11 @@ def _score_store(
             CreditProfile.objects.filter(user=user).update(inputs=inputs, updated_at=now)
     logger.info("credit_scored", score_id=str(score.public_id), method=score.method, source=score.source)
     return score
+
+
+def _score_anchor(score: CreditScore) -> None:
+    """Commit to the score on chain (batched, after commit, through the outbox)."""
+    anchor_record_enqueue(kind=SCORE_ANCHOR_KIND, record_id=score.public_id, payload=score_anchor_payload(score=score))
 
 
 # --- the repayment record ------------------------------------------------------------------------
@@ -221,6 +228,9 @@ def credit_rescore_batch(
     with transaction.atomic():
         # A concurrent run of the same night may have stored some: the unique constraint keeps one.
         CreditScore.objects.bulk_create(scores, ignore_conflicts=True, batch_size=1000)
+        stored = CreditScore.objects.filter(public_id__in=[s.public_id for s in scores]).select_related("model_version")
+        for score in stored:
+            _score_anchor(score)
     return len(scores)
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from blockguardian.chain.api.serializers import AnchorStatusSerializer
 from blockguardian.money import MoneyAmountField, StrictDecimalField
 
 from ..mapping import (
@@ -17,6 +18,7 @@ from ..mapping import (
     Application,
 )
 from ..models import CreditScore, ScoreBand, ScoreMethod, ScoreSource
+from ..selectors import score_anchoring
 
 
 class CreditScoreCalculateInputSerializer(serializers.Serializer):
@@ -96,6 +98,7 @@ class CreditScoreOutputSerializer(serializers.ModelSerializer):
         help_text="Points each feature scored; they add up to the score before clipping.",
     )
     reasons = CreditReasonSerializer(many=True, help_text="Up to four principal reasons, the most important first.")
+    anchoring = serializers.SerializerMethodField()
 
     class Meta:
         model = CreditScore
@@ -111,8 +114,19 @@ class CreditScoreOutputSerializer(serializers.ModelSerializer):
             "source",
             "scored_at",
             "valid_until",
+            "anchoring",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AnchorStatusSerializer(allow_null=True))
+    def get_anchoring(self, score: CreditScore) -> dict | None:
+        """The score's anchoring on chain (`pending`, `anchored` with its transaction, or `failed`);
+        the views pass the statuses of a whole page in the context (one query)."""
+        anchors = self.context.get("anchors")
+        if anchors is None:
+            anchors = score_anchoring(scores=[score])
+        status = anchors.get(str(score.public_id))
+        return None if status is None else AnchorStatusSerializer(status).data
 
     @extend_schema_field(CreditModelRefSerializer(allow_null=True))
     def get_model(self, score: CreditScore) -> dict | None:

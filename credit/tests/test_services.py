@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,7 +22,7 @@ from credit.health import check_credit_model
 from credit.mapping import Application
 from credit.models import CreditEvent, CreditProfile, CreditScore
 from credit.scorecard import Scorecard
-from credit.selectors import credit_data_export, latest_valid_score, score_anchor_payload
+from credit.selectors import credit_data_export, latest_valid_score
 from credit.services import credit_data_erase, credit_event_record, credit_score_calculate
 
 from .factories import APPLICATION, CreditEventFactory
@@ -115,14 +113,13 @@ def test_a_model_that_fails_to_evaluate_falls_back_to_rules(active_model, user, 
     assert credit_score_calculate(user=user, application=application).method == "rules"
 
 
-def test_a_score_is_a_credit_application_record_with_its_own_salt(active_model, user, application):
+def test_a_score_is_a_credit_application_record(active_model, user, application):
     first = credit_score_calculate(user=user, application=application)
     second = credit_score_calculate(user=user, application=application)
 
     assert first.retention_class == "credit_application"
     assert first.retain_until == (first.scored_at + relativedelta(months=25)).date()
-    assert re.fullmatch(r"[0-9a-f]{32}", first.salt)
-    assert first.salt != second.salt
+    assert second.retention_class == "credit_application"
     assert first.valid_until == first.scored_at + dt.timedelta(days=30)
 
 
@@ -262,31 +259,6 @@ def test_latest_valid_score_is_the_customers_own(active_model, user, application
 
 
 # --- anchoring form ---------------------------------------------------------------------------------
-
-
-def test_the_anchor_payload_is_stable_salted_and_free_of_personal_data(active_model, user, application, platform):
-    _, ages = platform
-    ages[user.pk] = 47
-    score = credit_score_calculate(user=user, application=application)
-
-    payload = score_anchor_payload(score=score)
-    record = json.loads(payload)
-
-    assert payload == score_anchor_payload(score=CreditScore.objects.get(pk=score.pk))
-    assert record["salt"] == score.salt and record["score"] == score.score
-    assert set(record) == {
-        "kind",
-        "id",
-        "score",
-        "band",
-        "probability_of_default",
-        "method",
-        "model",
-        "reason_codes",
-        "scored_at",
-        "salt",
-    }
-    assert str(user.pk) not in payload.decode() and user.email not in payload.decode()
 
 
 # --- data rights -------------------------------------------------------------------------------------
