@@ -1,0 +1,72 @@
+"""Loan decisions anchored on chain: the anchoring status in the API, `GET /api/loans/{id}/verify`,
+and tampering caught."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from blockguardian.chain.services import anchor_pending
+from blockguardian.chain.signals import anchor_mismatch
+from blockguardian.chain.testing import chain_state_reset
+from lending.services import loan_apply
+
+from .factories import application, funded_portfolio, verified_customer
+from .test_api import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chain_state(settings):
+    settings.CHAIN_UNAVAILABLE_COOLDOWN_SECONDS = 0
+    chain_state_reset()
+    yield
+    chain_state_reset()
+
+
+@pytest.fixture
+def decided(product, active_scorecard):
+    customer = verified_customer()
+    loan = loan_apply(user=customer, data=application(product, funded_portfolio(customer)))
+    assert loan.decided_at is not None, loan.status
+    return customer, loan
+
+
+def test_a_decided_loan_verifies_once_anchored(decided):
+    customer, loan = decided
+    client = client_for(customer)
+    assert client.get(f"/api/loans/{loan.pk}").json()["anchoring"]["anchor_status"] == "pending"
+    assert anchor_pending(force=True).status == "ok"
+
+    response = client.get(f"/api/loans/{loan.pk}/verify")
+
+    assert response.status_code == 200
+    assert response.json()["verification"] == "verified"
+    assert client.get(f"/api/loans/{loan.pk}").json()["anchoring"]["anchor_status"] == "anchored"
+
+
+def test_a_decision_changed_in_the_database_after_anchoring_is_a_mismatch_and_signalled(decided):
+    customer, loan = decided
+    anchor_pending(force=True)
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append(kwargs["kind"])
+
+    anchor_mismatch.connect(listener)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE lending_loan SET score = score + 50 WHERE id = %s", [loan.pk])
+        response = client_for(customer).get(f"/api/loans/{loan.pk}/verify")
+    finally:
+        anchor_mismatch.disconnect(listener)
+
+    assert response.json()["verification"] == "mismatch"
+    assert received == ["loan_decision"]
+
+
+def test_another_customers_loan_cannot_be_verified(decided):
+    _, loan = decided
+
+    assert client_for(verified_customer()).get(f"/api/loans/{loan.pk}/verify").status_code == 404
