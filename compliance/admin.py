@@ -1,4 +1,5 @@
-"""compliance: the back-office console for sanctions screening, OFAC reports and 314(a).
+"""compliance: the back-office console for sanctions screening, OFAC reports, 314(a), monitoring
+alerts, cases, CTRs, SARs and FinCEN filings.
 
 Everything is read-only here; decisions are admin actions that call the services. 314(a) is
 visible only to holders of `compliance.handle_314a` (the BSA officer).
@@ -21,8 +22,13 @@ from blockguardian.errors import ApplicationError
 
 from . import services
 from .models import (
+    Alert,
+    Case,
+    CaseNote,
+    Ctr,
     DigitalCurrencyAddress,
     Disposition,
+    Filing,
     Fincen314aList,
     Fincen314aMatch,
     Fincen314aSubject,
@@ -31,6 +37,7 @@ from .models import (
     SanctionsAlias,
     SanctionsEntry,
     SanctionsListVersion,
+    Sar,
     ScreeningHit,
     ScreeningReview,
     ScreeningRun,
@@ -379,3 +386,311 @@ class Fincen314aMatchAdmin(Fincen314aOnly):
     @admin.action(description="Not a match", permissions=["decide"])
     def mark_not_a_match(self, request, queryset):
         self._decide(request, queryset, Fincen314aMatch.Status.NOT_A_MATCH)
+
+
+# --- monitoring alerts, cases, CTRs, SARs, filings ---------------------------------------------
+
+WORK_PERMISSION = "compliance.work_alerts"
+SAR_PERMISSION = "compliance.handle_sar"
+SAR_APPROVE_PERMISSION = "compliance.approve_sar"
+CTR_FILE_PERMISSION = "compliance.file_ctr"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=4000)
+
+
+def _run_each(modeladmin, request, queryset, label: str, call) -> int:
+    done = 0
+    for obj in queryset.order_by("pk"):
+        try:
+            call(obj)
+            done += 1
+        except ApplicationError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.detail}", level=messages.ERROR)
+    if done:
+        modeladmin.message_user(request, f"{done} {label}.", messages.SUCCESS)
+    return done
+
+
+def _with_reason(modeladmin, request, queryset, title: str, call, warning: str = ""):
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        _run_each(modeladmin, request, queryset, "done", lambda obj: call(obj, form.cleaned_data["reason"]))
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": queryset,
+        "form": form,
+        "warning": warning,
+        "action": request.POST.get("action"),
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/compliance/reason_action.html", context)
+
+
+class AlarmBannerMixin:
+    """Terrorist financing or ongoing laundering not yet reported to law enforcement: an alarm on
+    every alert and case list."""
+
+    def changelist_view(self, request, extra_context=None):
+        from .selectors import compliance_alarms
+
+        for alarm in compliance_alarms():
+            self.message_user(request, alarm, level=messages.ERROR)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Alert)
+class AlertAdmin(AlarmBannerMixin, ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "detected_at",
+        "rule_name",
+        "rule_version",
+        "customer_id",
+        "score",
+        "amount",
+        "status",
+        "case",
+    ]
+    list_filter = ["status", "rule_name", "shadow"]
+    list_select_related = ["case"]
+    search_fields = ["=id", "=case__id", "rule_name"]
+    date_hierarchy = "detected_at"
+    ordering = ["-detected_at", "-id"]
+    exclude = ["details"]
+    actions = ["dismiss"]
+
+    def has_work_permission(self, request) -> bool:
+        return request.user.has_perm(WORK_PERMISSION)
+
+    @admin.action(description="Dismiss (reason required)", permissions=["work"])
+    def dismiss(self, request, queryset):
+        return _with_reason(
+            self,
+            request,
+            queryset,
+            "Dismiss these alerts",
+            lambda alert, reason: services.alert_dismiss(alert=alert, reason=reason, acting_user=request.user),
+        )
+
+
+class AlertInline(ReadOnlyInline):
+    model = Alert
+    fields = ["rule_name", "rule_version", "detected_at", "score", "amount", "evidence", "status"]
+    readonly_fields = fields
+
+
+class CaseNoteInline(ReadOnlyInline):
+    model = CaseNote
+    fields = ["created_at", "author", "text"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(Case)
+class CaseAdmin(AlarmBannerMixin, ReadOnlyAdmin):
+    list_display = ["id", "customer_id", "status", "assigned_to", "detected_on", "due_on", "terrorist_financing"]
+    list_filter = ["status", "terrorist_financing"]
+    list_select_related = ["assigned_to"]
+    search_fields = ["=id"]
+    date_hierarchy = "opened_at"
+    ordering = ["due_on", "id"]
+    inlines = [AlertInline, CaseNoteInline]
+    actions = [
+        "assign_to_me",
+        "start_investigation",
+        "escalate",
+        "mark_sar_required",
+        "close_no_action",
+        "add_note",
+        "flag_terrorist_financing",
+    ]
+
+    def has_work_permission(self, request) -> bool:
+        return request.user.has_perm(WORK_PERMISSION)
+
+    def _move(self, request, queryset, to: str):
+        _run_each(
+            self,
+            request,
+            queryset,
+            f"case(s) moved to {to}",
+            lambda case: services.case_transition(case=case, to=to, acting_user=request.user),
+        )
+
+    @admin.action(description="Assign to me", permissions=["work"])
+    def assign_to_me(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            "case(s) assigned",
+            lambda case: services.case_assign(case=case, assignee=request.user, acting_user=request.user),
+        )
+
+    @admin.action(description="Start investigating", permissions=["work"])
+    def start_investigation(self, request, queryset):
+        self._move(request, queryset, Case.Status.INVESTIGATING)
+
+    @admin.action(description="Escalate", permissions=["work"])
+    def escalate(self, request, queryset):
+        self._move(request, queryset, Case.Status.ESCALATED)
+
+    @admin.action(description="Mark SAR required", permissions=["work"])
+    def mark_sar_required(self, request, queryset):
+        self._move(request, queryset, Case.Status.SAR_REQUIRED)
+
+    @admin.action(description="Close without action (reason required)", permissions=["work"])
+    def close_no_action(self, request, queryset):
+        return _with_reason(
+            self,
+            request,
+            queryset,
+            "Close these cases without action",
+            lambda case, reason: services.case_transition(
+                case=case, to=Case.Status.CLOSED_NO_ACTION, reason=reason, acting_user=request.user
+            ),
+        )
+
+    @admin.action(description="Add a note", permissions=["work"])
+    def add_note(self, request, queryset):
+        return _with_reason(
+            self,
+            request,
+            queryset,
+            "Add a note to these cases",
+            lambda case, text: services.case_note_add(case=case, text=text, acting_user=request.user),
+        )
+
+    @admin.action(description="Flag terrorist financing: escalate to law enforcement now", permissions=["work"])
+    def flag_terrorist_financing(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            "case(s) flagged",
+            lambda case: services.case_flag_terrorist_financing(case=case, acting_user=request.user),
+        )
+
+
+@admin.register(Ctr)
+class CtrAdmin(ReadOnlyAdmin):
+    list_display = ["id", "subject_id", "business_date", "direction", "total_amount", "status", "due_on", "bsa_id"]
+    list_filter = ["status", "direction"]
+    date_hierarchy = "business_date"
+    ordering = ["due_on", "id"]
+    exclude = ["conductors"]
+    actions = ["approve"]
+
+    def has_file_permission(self, request) -> bool:
+        return request.user.has_perm(CTR_FILE_PERMISSION)
+
+    @admin.action(description="Approve for filing", permissions=["file"])
+    def approve(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            "CTR(s) approved",
+            lambda ctr: services.ctr_approve(ctr=ctr, acting_user=request.user),
+        )
+
+
+@admin.register(Sar)
+class SarAdmin(ReadOnlyAdmin):
+    """Visible only to holders of the SAR permission; every opened SAR is written to the audit log."""
+
+    list_display = [
+        "id",
+        "case_id",
+        "status",
+        "suspicious_amount",
+        "at_or_above_threshold",
+        "due_on",
+        "prepared_by",
+        "approved_by",
+        "bsa_id",
+    ]
+    list_filter = ["status", "terrorist_financing"]
+    list_select_related = ["prepared_by", "approved_by"]
+    ordering = ["due_on", "id"]
+    exclude = ["subject_data"]
+    actions = ["submit_for_review", "approve", "close_no_filing"]
+
+    @admin.display(description="mandatory (at or above the SAR threshold)", boolean=True)
+    def at_or_above_threshold(self, obj: Sar) -> bool:
+        from .services.sar import sar_threshold
+
+        return obj.suspicious_amount >= sar_threshold()
+
+    def _sar_role(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and request.user.has_perm(SAR_PERMISSION)
+
+    def has_module_permission(self, request) -> bool:
+        return self._sar_role(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._sar_role(request)
+
+    def has_handle_permission(self, request) -> bool:
+        return self._sar_role(request)
+
+    def has_approve_permission(self, request) -> bool:
+        return self._sar_role(request) and request.user.has_perm(SAR_APPROVE_PERMISSION)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        sar = Sar.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if sar is not None and self._sar_role(request):
+            services.sar_record_access(sar=sar, user=request.user, action="view", detail="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Send for review", permissions=["handle"])
+    def submit_for_review(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            "SAR(s) sent for review",
+            lambda sar: services.sar_submit_for_review(sar=sar, acting_user=request.user),
+        )
+
+    @admin.action(description="Approve (a second officer, never the preparer)", permissions=["approve"])
+    def approve(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            "SAR(s) approved",
+            lambda sar: services.sar_approve(sar=sar, acting_user=request.user),
+        )
+
+    @admin.action(description="Close without filing (reason required)", permissions=["approve"])
+    def close_no_filing(self, request, queryset):
+        return _with_reason(
+            self,
+            request,
+            queryset,
+            "Close these SARs without filing",
+            lambda sar, reason: services.sar_close_no_filing(sar=sar, reason=reason, acting_user=request.user),
+        )
+
+
+@admin.register(Filing)
+class FilingAdmin(ReadOnlyAdmin):
+    """SAR batches are visible only to holders of the SAR permission."""
+
+    list_display = ["id", "kind", "status", "created_at", "activity_count", "party_count", "total_amount"]
+    list_filter = ["kind", "status"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    readonly_fields = ["file_sha256", "acknowledgement_errors"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.has_perm(SAR_PERMISSION):
+            queryset = queryset.exclude(kind=Filing.Kind.SAR)
+        return queryset

@@ -8,6 +8,8 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from accounts import signals as account_signals
         from blockguardian import datarights, demo, health
+        from blockguardian.chain.signals import anchor_mismatch
+        from fraud.signals import fraud_confirmed
 
         from . import (
             audit,
@@ -18,11 +20,14 @@ class ComplianceConfig(AppConfig):
         from .demo import load_sanctions_list
         from .services.erasure import customer_erase
 
+        anchor_mismatch.connect(receivers.on_anchor_mismatch, dispatch_uid="compliance.on_anchor_mismatch")
+        fraud_confirmed.connect(receivers.on_fraud_confirmed, dispatch_uid="compliance.on_fraud_confirmed")
         kyc_submitted = getattr(account_signals, "kyc_submitted", None)
         if kyc_submitted is not None:
             kyc_submitted.connect(receivers.on_kyc_submitted, dispatch_uid="compliance.on_kyc_submitted")
         # Compliance data is never exported to the customer; its records are kept (OFAC: 10
-        # years). An open 314(a) match, an open sanctions review or blocked property defer erasure.
+        # years). An open 314(a) match, an open sanctions review, blocked property, an open case or
+        # a SAR not yet filed defer erasure.
         datarights.register("compliance", eraser=customer_erase, veto=selectors.customer_erasure_veto)
         # Before the demo customers (accounts, order 10) submit KYC, so that they are screened.
         demo.register("compliance", load_sanctions_list, order=5)
@@ -35,3 +40,5 @@ class ComplianceConfig(AppConfig):
 
         self._roles_receiver = reapply_data_migration("compliance.migrations.0002_roles", "grant")
         post_migrate.connect(self._roles_receiver, sender=self, dispatch_uid="compliance-roles")
+        self._bsa_roles_receiver = reapply_data_migration("compliance.migrations.0004_bsa_roles", "grant")
+        post_migrate.connect(self._bsa_roles_receiver, sender=self, dispatch_uid="compliance-bsa-roles")

@@ -22,3 +22,11 @@ def register_models() -> None:
         include_fields=["id", "request_list", "row_number", "tracking_number", "subject_type"],
     )
     auditlog.register(models.Fincen314aMatch, exclude_fields=["reasons", "note"])
+    auditlog.register(models.MonitoringRuleState)
+    auditlog.register(models.ChainMismatchEvent)
+    auditlog.register(models.Alert, exclude_fields=["details"])
+    auditlog.register(models.Case)
+    auditlog.register(models.CaseNote, exclude_fields=["text"])
+    auditlog.register(models.Filing)
+    auditlog.register(models.Ctr, exclude_fields=["conductors"])
+    auditlog.register(models.Sar, exclude_fields=["subject_data", "narrative"])

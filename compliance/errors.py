@@ -1,6 +1,6 @@
 """Errors of the compliance app, each with a stable code."""
 
-from blockguardian.errors import InvalidInput, NotFound, ServiceUnavailable, StateConflict
+from blockguardian.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable, StateConflict
 
 
 class SanctionsListNotLoaded(ServiceUnavailable):
@@ -45,3 +45,65 @@ class Fincen314aMatchStateError(StateConflict):
 
 class ComplianceObjectNotFound(NotFound):
     code = "compliance_not_found"
+
+
+class AlertStateError(StateConflict):
+    code = "alert_invalid_move"
+    title = "The alert cannot make this move"
+
+
+class CaseStateError(StateConflict):
+    code = "case_invalid_move"
+    title = "The case cannot make this move"
+
+
+class CtrStateError(StateConflict):
+    code = "ctr_invalid_move"
+    title = "The CTR cannot make this move"
+
+
+class CtrInvalid(InvalidInput):
+    code = "ctr_invalid"
+    title = "The CTR is invalid"
+
+
+class SarStateError(StateConflict):
+    code = "sar_invalid_move"
+    title = "The SAR cannot make this move"
+
+
+class SarInvalid(InvalidInput):
+    code = "sar_invalid"
+    title = "The SAR is invalid"
+
+
+class SarFourEyes(Forbidden):
+    code = "sar_four_eyes"
+    title = "Whoever prepared a SAR cannot approve it"
+
+
+class SarPermissionDenied(Forbidden):
+    code = "sar_permission_denied"
+    title = "SAR records need the SAR permission"
+
+
+class FilingInvalid(InvalidInput):
+    """A batch that fails the schema or the business rules: nothing is written."""
+
+    code = "fincen_batch_invalid"
+    title = "The FinCEN batch is invalid"
+
+
+class FilingNothingToFile(InvalidInput):
+    code = "fincen_nothing_to_file"
+    title = "There is nothing to file"
+
+
+class AcknowledgementInvalid(InvalidInput):
+    code = "fincen_acknowledgement_invalid"
+    title = "The FinCEN acknowledgement cannot be read or matched"
+
+
+class ComplianceInputInvalid(InvalidInput):
+    code = "compliance_input_invalid"
+    title = "The input is invalid"

@@ -522,3 +522,335 @@ class Fincen314aMatch(models.Model):
 
     def __str__(self) -> str:
         return f"314(a) match {self.pk} ({self.status})"
+
+
+# --- transaction monitoring: rules, alerts, cases ------------------------------------------------
+
+
+class MonitoringRuleState(models.Model):
+    """Where a monitoring rule has got to: the last source row id (and time) it has seen."""
+
+    rule_name = models.CharField(max_length=64, unique=True)
+    rule_version = models.CharField(max_length=16, default="1")
+    watermark_id = models.BigIntegerField(default=0)
+    watermark_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_alerts = models.PositiveIntegerField(default=0)
+    last_run_shadow = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["rule_name"]
+
+    def __str__(self) -> str:
+        return f"rule {self.rule_name} v{self.rule_version} at {self.watermark_id}"
+
+
+class ChainMismatchEvent(models.Model):
+    """A `blockguardian.chain.signals.anchor_mismatch` as received (the chain-mismatch rule's source)."""
+
+    record_kind = models.CharField(max_length=64)
+    record_id = models.CharField(max_length=100)
+    reason = models.CharField(max_length=64)
+    batch_id = models.CharField(max_length=100, blank=True, default="")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"chain mismatch {self.pk} ({self.record_kind} {self.record_id}: {self.reason})"
+
+
+class Alert(models.Model):
+    """A detection by a monitoring rule: `open → in_case / dismissed`. A shadow alert (a rule in
+    shadow mode) is recorded for tuning only: it never reaches a case or a queue."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_CASE = "in_case", "In a case"
+        DISMISSED = "dismissed", "Dismissed"
+
+    rule_name = models.CharField(max_length=64, db_index=True)
+    rule_version = models.CharField(max_length=16)
+    # What makes two detections the same one (the rule's own key, e.g. the source rows' ids).
+    dedup_key = models.CharField(max_length=200)
+    shadow = models.BooleanField(default=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # References to the source rows, "app.model:id" (e.g. "trading.transaction:42").
+    evidence = models.JSONField(default=list)
+    details = models.JSONField(default=dict, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    activity_start = models.DateField(null=True, blank=True)
+    activity_end = models.DateField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    case = models.ForeignKey("Case", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
+    detected_at = models.DateTimeField(db_index=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissal_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        permissions = [("work_alerts", "Can work monitoring alerts and cases")]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_name", "dedup_key", "shadow"], name="alert_unique_detection"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="alert_score_range"),
+            models.CheckConstraint(
+                condition=~Q(status="in_case") | Q(case__isnull=False), name="alert_in_case_has_case"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(dismissal_reason=""), name="alert_dismissal_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"alert {self.pk} ({self.rule_name} v{self.rule_version}, {self.status})"
+
+
+class Case(models.Model):
+    """A customer's alerts for an officer:
+    `open → investigating → escalated → sar_required → closed_sar_filed`;
+    `open/investigating/escalated → closed_no_action` (reason required)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        INVESTIGATING = "investigating", "Investigating"
+        ESCALATED = "escalated", "Escalated"
+        SAR_REQUIRED = "sar_required", "SAR required"
+        CLOSED_NO_ACTION = "closed_no_action", "Closed, no action"
+        CLOSED_SAR_FILED = "closed_sar_filed", "Closed, SAR filed"
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.OPEN, db_index=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The first alert's detection: SAR deadlines count from here.
+    detected_on = models.DateField()
+    due_on = models.DateField(db_index=True)
+    terrorist_financing = models.BooleanField(default=False)
+    ongoing_laundering = models.BooleanField(default=False)
+    law_enforcement_notified_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closing_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status__in=["open", "investigating", "escalated"]),
+                name="case_one_working_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed_no_action") | ~Q(closing_reason=""), name="case_closing_reason_required"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["closed_no_action", "closed_sar_filed"], closed_at__isnull=False)
+                | (~Q(status__in=["closed_no_action", "closed_sar_filed"]) & Q(closed_at__isnull=True)),
+                name="case_closed_at_iff_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.pk} ({self.status})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (self.Status.CLOSED_NO_ACTION, self.Status.CLOSED_SAR_FILED)
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="case_note_text_required")]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on case {self.case_id}"
+
+
+# --- FinCEN filings: CTR, SAR, batches -----------------------------------------------------------
+
+
+class Filing(models.Model):
+    """One FinCEN BSA XML batch as written: file, hash, counts, and the acknowledgement."""
+
+    class Kind(models.TextChoices):
+        CTR = "ctr", "CTR batch (CTRX)"
+        SAR = "sar", "SAR batch (SARX)"
+
+    class Status(models.TextChoices):
+        WRITTEN = "written", "Written (to be submitted)"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged by FinCEN"
+        REJECTED = "rejected", "Rejected by FinCEN"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.WRITTEN)
+    file_path = models.CharField(max_length=500)
+    file_sha256 = models.CharField(max_length=64, unique=True)
+    activity_count = models.PositiveIntegerField()
+    party_count = models.PositiveIntegerField()
+    total_amount = models.BigIntegerField()  # whole dollars, as in the file
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_sha256 = models.CharField(max_length=64, blank=True, default="")
+    acknowledgement_status = models.CharField(max_length=8, blank=True, default="")
+    acknowledgement_errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind.upper()} filing {self.pk} ({self.status})"
+
+
+class Ctr(models.Model):
+    """A Currency Transaction Report for one person, business day and direction:
+    `draft → approved → filed`. Conductors' identities (1010.312) are personal data: kept for the
+    filing, never in the audit log."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        FILED = "filed", "Filed"
+
+    class Direction(models.TextChoices):
+        CASH_IN = "cash_in", "Cash in"
+        CASH_OUT = "cash_out", "Cash out"
+
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    business_date = models.DateField(db_index=True)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    total_amount = models.DecimalField(max_digits=20, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    # [{"reference": "trading.transaction:42", "amount": "5000.00", "kind": "deposit"}]
+    transactions = models.JSONField(default=list)
+    # [{"customer_id"|None, "first_name", "last_name", "date_of_birth", "id_type", "id_number", ...}]
+    conductors = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    due_on = models.DateField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filing = models.ForeignKey(Filing, null=True, blank=True, on_delete=models.PROTECT, related_name="ctrs")
+    filing_position = models.PositiveIntegerField(null=True, blank=True)
+    filed_at = models.DateTimeField(null=True, blank=True)
+    bsa_id = models.CharField(max_length=20, blank=True, default="")
+    retention_class = models.CharField(max_length=32, choices=RetentionClass.choices, default=RetentionClass.CTR)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = "CTR"
+        permissions = [("file_ctr", "Can approve and file CTRs")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "business_date", "direction"], name="ctr_one_per_person_day_direction"
+            ),
+            models.CheckConstraint(condition=Q(total_amount__gt=0), name="ctr_total_positive"),
+            models.CheckConstraint(condition=Q(due_on__gte=models.F("business_date")), name="ctr_due_after"),
+            models.CheckConstraint(
+                condition=~Q(status="filed") | Q(filing__isnull=False, filed_at__isnull=False),
+                name="ctr_filed_has_filing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"CTR {self.pk} ({self.direction} {self.business_date}, {self.status})"
+
+
+class Sar(models.Model):
+    """A Suspicious Activity Report: `draft → in_review → approved → filed / closed_no_filing`
+    (reason required). Visible only with `compliance.handle_sar`; approved by a second officer
+    holding `compliance.approve_sar`, never by its preparer."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        FILED = "filed", "Filed"
+        CLOSED_NO_FILING = "closed_no_filing", "Closed without filing"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sars")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # The subject as KYC gave it when the draft was made (personal data: never in the audit log).
+    subject_data = models.JSONField(default=dict)
+    suspect_identified = models.BooleanField(default=True)
+    suspicious_amount = models.DecimalField(max_digits=20, decimal_places=2)
+    activity_start = models.DateField()
+    activity_end = models.DateField()
+    # [[type id, subtype id], ...] from the SARX schema's lists.
+    classifications = models.JSONField(default=list)
+    narrative = models.TextField()
+    evidence = models.JSONField(default=list)
+    detected_on = models.DateField()
+    due_on = models.DateField(db_index=True)
+    # Continuing activity: the SAR this one continues, and when the next one is due.
+    continues = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="continuations")
+    continuing_review_due_on = models.DateField(null=True, blank=True, db_index=True)
+    terrorist_financing = models.BooleanField(default=False)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closing_reason = models.TextField(blank=True, default="")
+    filing = models.ForeignKey(Filing, null=True, blank=True, on_delete=models.PROTECT, related_name="sars")
+    filing_position = models.PositiveIntegerField(null=True, blank=True)
+    filed_at = models.DateTimeField(null=True, blank=True)
+    bsa_id = models.CharField(max_length=20, blank=True, default="")
+    retention_class = models.CharField(max_length=32, choices=RetentionClass.choices, default=RetentionClass.SAR)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = "SAR"
+        permissions = [
+            ("handle_sar", "Can see and prepare SAR records"),
+            ("approve_sar", "Can approve and file SARs"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(suspicious_amount__gte=0), name="sar_amount_not_negative"),
+            models.CheckConstraint(condition=Q(activity_end__gte=models.F("activity_start")), name="sar_dates_order"),
+            models.CheckConstraint(
+                condition=~Q(status="closed_no_filing") | ~Q(closing_reason=""), name="sar_closing_reason_required"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
+                name="sar_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="filed") | Q(filing__isnull=False, filed_at__isnull=False),
+                name="sar_filed_has_filing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SAR {self.pk} ({self.status})"

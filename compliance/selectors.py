@@ -10,6 +10,9 @@ from django.db.models import Q, QuerySet
 
 from .errors import SanctionsListNotLoaded
 from .models import (
+    Alert,
+    Case,
+    Ctr,
     DigitalCurrencyAddress,
     Disposition,
     Fincen314aMatch,
@@ -17,6 +20,7 @@ from .models import (
     SanctionsAlias,
     SanctionsEntry,
     SanctionsListVersion,
+    Sar,
     ScreeningHit,
     ScreeningReview,
 )
@@ -144,6 +148,10 @@ def customer_erasure_veto(user) -> str | None:
         return "blocked property (confirmed sanctions match)"
     if ScreeningReview.objects.filter(Q(customer=user) & Q(status=ScreeningReview.Status.OPEN)).exists():
         return "an open sanctions review"
+    if Sar.objects.filter(subject=user).exclude(status__in=SAR_DONE).exists():
+        return "a SAR not yet filed"
+    if Case.objects.filter(customer=user).exclude(status__in=CASE_DONE).exists():
+        return "an open case"
     return None
 
 
@@ -167,3 +175,71 @@ def digital_currency_address_lookup(*, address: str) -> list[DigitalCurrencyAddr
         .select_related("entry")
         .order_by("entry__ent_num")
     )
+
+
+# --- monitoring, cases, CTR, SAR -------------------------------------------------------------------
+
+CASE_DONE = (Case.Status.CLOSED_NO_ACTION, Case.Status.CLOSED_SAR_FILED)
+SAR_DONE = (Sar.Status.FILED, Sar.Status.CLOSED_NO_FILING)
+
+
+def alert_list(*, status: str | None = None, customer=None, include_shadow: bool = False) -> QuerySet[Alert]:
+    alerts = Alert.objects.select_related("case")
+    if not include_shadow:
+        alerts = alerts.filter(shadow=False)
+    if status:
+        alerts = alerts.filter(status=status)
+    if customer is not None:
+        alerts = alerts.filter(customer=customer)
+    return alerts
+
+
+def case_list(*, status: str | None = None, assigned_to=None, working: bool = False) -> QuerySet[Case]:
+    cases = Case.objects.select_related("assigned_to")
+    if working:
+        cases = cases.exclude(status__in=CASE_DONE)
+    if status:
+        cases = cases.filter(status=status)
+    if assigned_to is not None:
+        cases = cases.filter(assigned_to=assigned_to)
+    return cases
+
+
+def ctr_list_approved() -> QuerySet[Ctr]:
+    return Ctr.objects.filter(status=Ctr.Status.APPROVED).order_by("business_date", "pk")
+
+
+def sar_list(*, user) -> QuerySet[Sar]:
+    """SARs for holders of the SAR permission; nothing for anyone else."""
+    from .services.sar import can_see_sars
+
+    return Sar.objects.select_related("case") if can_see_sars(user) else Sar.objects.none()
+
+
+def sar_list_approved() -> QuerySet[Sar]:
+    return Sar.objects.filter(status=Sar.Status.APPROVED).order_by("due_on", "pk")
+
+
+def compliance_alarms() -> list[str]:
+    """Immediate-escalation alarms for the console: terrorist financing or ongoing laundering on a
+    working case that law enforcement has not yet been told about (internal text, never shown to
+    a customer)."""
+    cases = (
+        Case.objects.exclude(status__in=CASE_DONE)
+        .filter(Q(terrorist_financing=True) | Q(ongoing_laundering=True), law_enforcement_notified_at__isnull=True)
+        .order_by("pk")
+    )
+    return [
+        f"Case {c.pk}: {'terrorist financing' if c.terrorist_financing else 'ongoing money laundering'}"
+        " — notify law enforcement now"
+        for c in cases
+    ]
+
+
+def overdue_items(*, on: dt.date) -> dict[str, list[int]]:
+    """Ids of what is past its due date and not done: CTRs, SARs and cases."""
+    return {
+        "ctr": list(Ctr.objects.exclude(status=Ctr.Status.FILED).filter(due_on__lt=on).values_list("pk", flat=True)),
+        "sar": list(Sar.objects.exclude(status__in=SAR_DONE).filter(due_on__lt=on).values_list("pk", flat=True)),
+        "case": list(Case.objects.exclude(status__in=CASE_DONE).filter(due_on__lt=on).values_list("pk", flat=True)),
+    }

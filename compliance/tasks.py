@@ -9,7 +9,13 @@ never by importing compliance:
 * `compliance.screen_wallet(wallet_id, address, currency="", user_id=None)` for a registered wallet;
 * `compliance.report_rejected_transaction(transaction_reference, description, ent_num=None,
   user_id=None, amount=None, currency="USD")` when a transfer involving a listed party is refused;
-* `compliance.rescreen_after_list_change(version_id)` (queued by the list load itself).
+* `compliance.rescreen_after_list_change(version_id)` (queued by the list load itself);
+* `compliance.run_monitoring(rules=None)`: the monitoring rules from their watermarks (beat, every
+  few minutes; also queued by the fraud-confirmed and chain-mismatch signals);
+* `compliance.ctr_draft(subject_id, business_date, direction, transactions, conductors=None)`: the
+  daily CTR aggregation hands each reportable person-day-direction here (plain values);
+* `compliance.file_approved_ctrs()` / `compliance.file_approved_sars()`: write the approved
+  reports as FinCEN batches (beat, daily).
 """
 
 from __future__ import annotations
@@ -90,3 +96,39 @@ def report_rejected_transaction(
         currency=currency,
     )
     return report.pk
+
+
+@shared_task(name="compliance.run_monitoring", **_TASK_OPTIONS, soft_time_limit=600, time_limit=660)
+def run_monitoring(rules: list[str] | None = None) -> int:
+    return services.monitoring_run(rules=rules).alerts
+
+
+@shared_task(name="compliance.ctr_draft", **_TASK_OPTIONS)
+def ctr_draft(
+    subject_id: str, business_date: str, direction: str, transactions: list[dict], conductors: list[dict] | None = None
+) -> int:
+    import datetime as dt
+
+    return services.ctr_draft_create(
+        subject_id=subject_id,
+        business_date=dt.date.fromisoformat(business_date),
+        direction=direction,
+        transactions=transactions,
+        conductors=conductors,
+    ).pk
+
+
+@shared_task(name="compliance.file_approved_ctrs", **_TASK_OPTIONS)
+def file_approved_ctrs() -> int | None:
+    from .selectors import ctr_list_approved
+
+    ids = list(ctr_list_approved().values_list("pk", flat=True))
+    return services.filing_write(kind="ctr", record_ids=ids, acting_user=None).filing.pk if ids else None
+
+
+@shared_task(name="compliance.file_approved_sars", **_TASK_OPTIONS)
+def file_approved_sars() -> int | None:
+    from .selectors import sar_list_approved
+
+    ids = list(sar_list_approved().values_list("pk", flat=True))
+    return services.filing_write(kind="sar", record_ids=ids, acting_user=None).filing.pk if ids else None

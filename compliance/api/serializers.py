@@ -89,3 +89,56 @@ class WalletScreeningResultSerializer(serializers.Serializer):
     address = serializers.CharField()
     listed = serializers.BooleanField()
     entries = ListedWalletSerializer(many=True)
+
+
+# --- cases and SARs ------------------------------------------------------------------------------
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(
+        choices=["investigating", "escalated", "sar_required", "closed_no_action"],
+        help_text="The state to move to (closed_sar_filed follows the SAR's filing).",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class CaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer_id = serializers.CharField()
+    status = serializers.CharField()
+    assigned_to_id = serializers.CharField(allow_null=True)
+    detected_on = serializers.DateField()
+    due_on = serializers.DateField()
+    terrorist_financing = serializers.BooleanField()
+    alert_ids = serializers.SerializerMethodField()
+
+    def get_alert_ids(self, case) -> list[int]:
+        return sorted(case.alerts.values_list("pk", flat=True))
+
+
+class SarDraftSerializer(serializers.Serializer):
+    classifications = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        min_length=1,
+        help_text="[[type id, subtype id], …] from the FinCEN SAR schema (e.g. [[1, 114]]).",
+    )
+    suspect_identified = serializers.BooleanField(default=True)
+
+
+class SarSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case_id = serializers.IntegerField()
+    status = serializers.CharField()
+    suspicious_amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    activity_start = serializers.DateField()
+    activity_end = serializers.DateField()
+    classifications = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+    narrative = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.CharField())
+    detected_on = serializers.DateField()
+    due_on = serializers.DateField()
+    suspect_identified = serializers.BooleanField()
+    terrorist_financing = serializers.BooleanField()
+    prepared_by_id = serializers.CharField()
+    approved_by_id = serializers.CharField(allow_null=True)
+    bsa_id = serializers.CharField(allow_blank=True)

@@ -96,3 +96,67 @@ def submit_kyc(
         id_document_issuing_country=citizenship,
     )
     return kyc_submit(user=user, data=data)
+
+
+# --- monitoring, cases, CTR, SAR ----------------------------------------------------------------
+
+BUSINESS_DAY = dt.date(2026, 3, 2)  # a Monday
+
+
+def kyc_customer(*, first: str = "Dana", last: str = "Whitfield", **kwargs):
+    user = customer(**kwargs)
+    submit_kyc(user, first=first, last=last, date_of_birth=dt.date(1975, 6, 15))
+    return user
+
+
+def detection(customer_obj, *, key: str = "k1", amount: str = "9500.00", evidence=("trading.transaction:1",)):
+    from decimal import Decimal
+
+    from compliance.services import Detection
+
+    return Detection(
+        dedup_key=key,
+        customer_id=customer_obj.pk,
+        evidence=tuple(evidence),
+        score=80,
+        amount=Decimal(amount),
+        activity_start=BUSINESS_DAY,
+        activity_end=BUSINESS_DAY + dt.timedelta(days=3),
+    )
+
+
+def open_case(customer_obj, *, alerts: int = 1, prefix: str = "k"):
+    from compliance.services import alert_raise
+
+    alert = None
+    for n in range(alerts):
+        alert = alert_raise(
+            rule_name="test_rule",
+            rule_version="1",
+            detection=detection(customer_obj, key=f"{prefix}{n}", evidence=(f"trading.transaction:{n + 1}",)),
+        )
+    return alert.case
+
+
+def case_sar_required(customer_obj, officer_obj, *, alerts: int = 2, prefix: str = "k"):
+    from compliance.services import case_transition
+
+    case = open_case(customer_obj, alerts=alerts, prefix=prefix)
+    for state in ("investigating", "escalated", "sar_required"):
+        case = case_transition(case=case, to=state, acting_user=officer_obj)
+    return case
+
+
+def sar_in_review(customer_obj, preparer, *, classifications=((1, 114),)):
+    from compliance.services import sar_draft_create, sar_submit_for_review
+
+    case = case_sar_required(customer_obj, preparer)
+    sar = sar_draft_create(case=case, acting_user=preparer, classifications=list(classifications))
+    return sar_submit_for_review(sar=sar, acting_user=preparer)
+
+
+def cash_transactions(*amounts: str, kind: str = "deposit", start: int = 1, on: dt.date = BUSINESS_DAY):
+    return [
+        {"reference": f"trading.transaction:{start + i}", "amount": a, "kind": kind, "executed_on": on}
+        for i, a in enumerate(amounts)
+    ]

@@ -57,3 +57,53 @@ FINCEN_314A_RESPONSE_DAYS = env.int("FINCEN_314A_RESPONSE_DAYS", default=14)
 FINCEN_314A_ACCOUNT_LOOKBACK_MONTHS = env.int("FINCEN_314A_ACCOUNT_LOOKBACK_MONTHS", default=12)
 # A 314(a) subject matches a customer from this name score up (date of birth as evidence).
 FINCEN_314A_MATCH_THRESHOLD = env.float("FINCEN_314A_MATCH_THRESHOLD", default=85.0)
+
+# --- transaction monitoring ---------------------------------------------------------------------
+# Rules in shadow mode record would-be alerts for tuning and raise none (comma-separated names).
+MONITORING_SHADOW_RULES = env.list("MONITORING_SHADOW_RULES", default=[])
+# Rules switched off altogether (comma-separated names).
+MONITORING_DISABLED_RULES = env.list("MONITORING_DISABLED_RULES", default=[])
+# Source rows a rule reads per batch (bounded memory; the watermark moves after each batch).
+MONITORING_BATCH_SIZE = env.int("MONITORING_BATCH_SIZE", default=5000)
+# Score of a confirmed-fraud alert and of a chain-record mismatch (0–100).
+MONITORING_CONFIRMED_FRAUD_SCORE = env.int("MONITORING_CONFIRMED_FRAUD_SCORE", default=90)
+MONITORING_CHAIN_MISMATCH_SCORE = env.int("MONITORING_CHAIN_MISMATCH_SCORE", default=70)
+# A case is due for a decision this many calendar days after it opens.
+CASE_REVIEW_DAYS = env.int("CASE_REVIEW_DAYS", default=30)
+
+# --- CTR (31 CFR 1010.311, .313, .306) -----------------------------------------------------------
+# Amounts are decimal strings (read with blockguardian.money.to_decimal).
+CTR_THRESHOLD = env.str("CTR_THRESHOLD", default="10000.00")  # more than this requires a CTR
+CTR_FILING_DAYS = env.int("CTR_FILING_DAYS", default=15)
+
+# --- SAR (31 CFR 1023.320 / 1020.320 / 1022.320) ------------------------------------------------
+SAR_THRESHOLD_BROKER_DEALER = env.str("SAR_THRESHOLD_BROKER_DEALER", default="5000.00")
+SAR_THRESHOLD_BANK = env.str("SAR_THRESHOLD_BANK", default="5000.00")
+SAR_THRESHOLD_MSB = env.str("SAR_THRESHOLD_MSB", default="2000.00")
+SAR_FILING_DAYS = env.int("SAR_FILING_DAYS", default=30)
+# Extra days to identify a suspect (broker-dealers and banks only; never beyond 60 in all).
+SAR_NO_SUSPECT_EXTENSION_DAYS = env.int("SAR_NO_SUSPECT_EXTENSION_DAYS", default=30)
+SAR_MAX_DAYS = 60
+# Continuing activity: the next SAR is due this many days after the previous one was filed.
+SAR_CONTINUING_ACTIVITY_DAYS = env.int("SAR_CONTINUING_ACTIVITY_DAYS", default=120)
+
+# --- FinCEN BSA E-Filing (CTRX, SARX batches) ---------------------------------------------------
+FINCEN_SCHEMA_DIR = env.str("FINCEN_SCHEMA_DIR", default=str(BASE_DIR / "compliance" / "data" / "fincen"))
+FINCEN_FILING_DIR = env.str("FINCEN_FILING_DIR", default=str(BASE_DIR / "var" / "private" / "fincen"))
+# The transmitter (35), its contact (37), the filing institution (30, also the transaction
+# location 34) and the contact office (8). Defaults describe the demonstration institution.
+FINCEN_TRANSMITTER_NAME = env.str("FINCEN_TRANSMITTER_NAME", default="BlockGuardian Securities LLC")
+FINCEN_TRANSMITTER_TIN = env.str("FINCEN_TRANSMITTER_TIN", default="000000000")
+FINCEN_TRANSMITTER_CONTROL_CODE = env.str("FINCEN_TRANSMITTER_CONTROL_CODE", default="TBSATEST")
+FINCEN_TRANSMITTER_CONTACT = env.str("FINCEN_TRANSMITTER_CONTACT", default="BSA Officer")
+FINCEN_INSTITUTION_NAME = env.str("FINCEN_INSTITUTION_NAME", default="BlockGuardian Securities LLC")
+FINCEN_INSTITUTION_EIN = env.str("FINCEN_INSTITUTION_EIN", default="000000000")
+FINCEN_INSTITUTION_STREET = env.str("FINCEN_INSTITUTION_STREET", default="1 Liberty Plaza")
+FINCEN_INSTITUTION_CITY = env.str("FINCEN_INSTITUTION_CITY", default="New York")
+FINCEN_INSTITUTION_STATE = env.str("FINCEN_INSTITUTION_STATE", default="NY")
+FINCEN_INSTITUTION_ZIP = env.str("FINCEN_INSTITUTION_ZIP", default="10006")
+FINCEN_INSTITUTION_COUNTRY = env.str("FINCEN_INSTITUTION_COUNTRY", default="US")
+FINCEN_INSTITUTION_PHONE = env.str("FINCEN_INSTITUTION_PHONE", default="2125550100")
+# Federal regulator code (6 SEC for a broker-dealer, 2 FDIC, 4 OCC, 7 IRS for an MSB …).
+FINCEN_PRIMARY_REGULATOR = env.str("FINCEN_PRIMARY_REGULATOR", default="6")
+FINCEN_CONTACT_OFFICE = env.str("FINCEN_CONTACT_OFFICE", default="BSA Department")
