@@ -14,10 +14,14 @@ class PortfoliosConfig(AppConfig):
         from . import tasks  # noqa: F401 - registers the Celery tasks the outbox sends
         from .datarights import erase_portfolios, export_portfolios, veto_erasure
         from .demo import load_demo_portfolios
+        from .forecasting import tasks as forecasting_tasks  # noqa: F401 - registers the forecast tasks
+        from .forecasting.receivers import on_prices_loaded
         from .models import Asset, JournalEntry, Portfolio, Reservation
         from .receivers import on_restriction_changed
+        from .signals import prices_loaded
 
         restriction_changed.connect(on_restriction_changed, dispatch_uid="portfolios.on_restriction_changed")
+        prices_loaded.connect(on_prices_loaded, dispatch_uid="portfolios.forecasting.on_prices_loaded")
         demo.register("portfolios", load_demo_portfolios, order=20)
         datarights.register("portfolios", exporter=export_portfolios, eraser=erase_portfolios, veto=veto_erasure)
 

@@ -557,3 +557,6 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"reservation {self.pk} ({self.kind}, {self.status})"
+
+
+from .forecasting.models import AssetForecast  # noqa: E402, F401 - the forecasts table belongs to this app

@@ -48,3 +48,21 @@ PORTFOLIOS_RISK_MAX_CRYPTO_SHARE = env.str("PORTFOLIOS_RISK_MAX_CRYPTO_SHARE", d
 # Fees of the last 365 days as a fraction of the current total value.
 PORTFOLIOS_RISK_MAX_FEE_RATIO = env.str("PORTFOLIOS_RISK_MAX_FEE_RATIO", default="0.01")
 PORTFOLIOS_RISK_MAX_CASH_SHARE = env.str("PORTFOLIOS_RISK_MAX_CASH_SHARE", default="0.20")
+
+# Market forecasts (GET /api/portfolios/assets/{id}/forecast, manage.py train_market_models).
+PORTFOLIOS_FORECAST_VOLATILITY_MODEL = env.str("PORTFOLIOS_FORECAST_VOLATILITY_MODEL", default="market_volatility")
+PORTFOLIOS_FORECAST_DIRECTION_MODEL = env.str("PORTFOLIOS_FORECAST_DIRECTION_MODEL", default="market_direction")
+# RiskMetrics EWMA decay; the rolling-variance baseline's window (trading days).
+PORTFOLIOS_FORECAST_EWMA_LAMBDA = env.float("PORTFOLIOS_FORECAST_EWMA_LAMBDA", default=0.94)
+PORTFOLIOS_FORECAST_BASELINE_WINDOW = env.int("PORTFOLIOS_FORECAST_BASELINE_WINDOW", default=21)
+# Walk-forward: returns before the first GARCH refit, GARCH estimation window, days between refits.
+PORTFOLIOS_FORECAST_GARCH_MIN_TRAIN = env.int("PORTFOLIOS_FORECAST_GARCH_MIN_TRAIN", default=500)
+PORTFOLIOS_FORECAST_GARCH_WINDOW = env.int("PORTFOLIOS_FORECAST_GARCH_WINDOW", default=1500)
+PORTFOLIOS_FORECAST_REFIT_EVERY = env.int("PORTFOLIOS_FORECAST_REFIT_EVERY", default=21)
+# Direction classifier: dates before the first refit, training window (dates).
+PORTFOLIOS_FORECAST_DIRECTION_MIN_TRAIN = env.int("PORTFOLIOS_FORECAST_DIRECTION_MIN_TRAIN", default=250)
+PORTFOLIOS_FORECAST_DIRECTION_WINDOW = env.int("PORTFOLIOS_FORECAST_DIRECTION_WINDOW", default=1000)
+# Fewer daily returns than this: no forecast (422).
+PORTFOLIOS_FORECAST_MIN_OBSERVATIONS = env.int("PORTFOLIOS_FORECAST_MIN_OBSERVATIONS", default=250)
+# A model whose VaR the Kupiec test rejects below this p-value is not used for VaR.
+PORTFOLIOS_FORECAST_KUPIEC_MIN_P = env.float("PORTFOLIOS_FORECAST_KUPIEC_MIN_P", default=0.05)
