@@ -79,6 +79,38 @@ app.conf.update(
             "schedule": timedelta(minutes=15),
             "options": {"expires": 15 * 60},
         },
+        "trading-fill-queued-orders": {
+            # Orders waiting for the open, limit orders and orders waiting for a fresh price.
+            "task": "trading.fill_queued_orders",
+            "schedule": timedelta(minutes=1),
+            "options": {"expires": 60},
+        },
+        "trading-settle-due": {
+            "task": "trading.settle_due",
+            "schedule": timedelta(minutes=15),
+            "options": {"expires": 15 * 60},
+        },
+        "lending-service-loans-daily": {
+            # 06:00 UTC is 01:00-02:00 in New York: the new business day has begun.
+            "task": "lending.service_loans_daily",
+            "schedule": crontab(hour=6, minute=0),
+            "options": {"expires": 6 * 3600},
+        },
+        "compliance-run-monitoring": {
+            "task": "compliance.run_monitoring",
+            "schedule": timedelta(minutes=5),
+            "options": {"expires": 5 * 60},
+        },
+        "compliance-file-approved-ctrs": {
+            # CTRs approved during the day are filed in one batch in the evening (New York).
+            "task": "compliance.file_approved_ctrs",
+            "schedule": crontab(hour=22, minute=0),
+        },
+        "portfolios-forecast-retrain-weekly": {
+            "task": "portfolios.forecasting.retrain",
+            "schedule": crontab(day_of_week="sun", hour=8, minute=0),
+            "options": {"expires": 24 * 3600},
+        },
         "idempotency-purge": {
             "task": "blockguardian.idempotency_purge",
             "schedule": timedelta(hours=1),

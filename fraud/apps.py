@@ -31,7 +31,7 @@ class FraudConfig(AppConfig):
 
         from blockguardian import datarights, demo, health
 
-        from . import services
+        from . import services, tasks  # noqa: F401 - tasks: registered for the outbox and beat
         from .demo import load_demo_activity
         from .engine import active_model
         from .models import FraudAlert, FraudRuleOverride, SeniorHold
