@@ -264,6 +264,7 @@ class CashMethod(models.TextChoices):
     WIRE = "wire", "Wire"
     CASH = "cash", "Physical cash"
     INTERNAL = "internal", "Internal"
+    CRYPTO = "crypto", "Crypto transfer"
 
 
 class JournalEntryQuerySet(models.QuerySet):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 
 from blockguardian.money import ZERO
@@ -38,6 +38,8 @@ MONEY_TOLERANCE = Decimal("0.005")
 QUANTITY_TOLERANCE = Decimal("0.000000005")
 _MONEY = DecimalField(max_digits=24, decimal_places=2)
 _QTY = DecimalField(max_digits=32, decimal_places=8)
+# Crypto moved in or out of a portfolio (`portfolios.services.crypto`): no postings, a security leg.
+_CRYPTO_TRANSFER = Q(method="crypto", kind__in=[EntryKind.DEPOSIT, EntryKind.WITHDRAWAL])
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,19 @@ def ledger_problems(*, limit: int = 1000) -> list[Problem]:
         "entry_without_postings",
         [
             (f"entry {pk}", "has no postings")
-            for pk in JournalEntry.objects.filter(postings__isnull=True).values_list("pk", flat=True)
+            for pk in JournalEntry.objects.filter(postings__isnull=True)
+            .exclude(_CRYPTO_TRANSFER & Q(asset__isnull=False, quantity__isnull=False, cash_delta=0))
+            .values_list("pk", flat=True)
+        ],
+    )
+    # A crypto transfer moves no cash: it has no postings.
+    add(
+        "crypto_transfer_with_postings",
+        [
+            (f"entry {pk}", "a crypto transfer posts cash")
+            for pk in JournalEntry.objects.filter(_CRYPTO_TRANSFER, postings__isnull=False)
+            .distinct()
+            .values_list("pk", flat=True)
         ],
     )
 
@@ -220,17 +234,59 @@ def ledger_problems(*, limit: int = 1000) -> list[Problem]:
         ],
     )
 
-    # 6. Lots: remaining = quantity - what live disposals took (voided lots are empty).
+    # 6. Lots: remaining = quantity - what live disposals took (voided lots are empty). Where
+    #    crypto was transferred out, the transfers took the rest: per lot remaining is at most that,
+    #    and per portfolio and asset the lots lack exactly what the transfers out moved.
+    transferred_out = JournalEntry.objects.filter(_CRYPTO_TRANSFER, kind=EntryKind.WITHDRAWAL)
+    had_transfers = Exists(transferred_out.filter(portfolio=OuterRef("portfolio"), asset=OuterRef("asset")).order_by())
     lot_rows = TaxLot.objects.annotate(
         taken=_agg(LotDisposal, "lot", "quantity", _QTY, voided_by__isnull=True),
         cost_taken=_agg(LotDisposal, "lot", "cost_basis", _MONEY, voided_by__isnull=True),
+    )
+    transfer_lots = lot_rows.annotate(had=had_transfers).filter(voided_by__isnull=True, had=True)
+    add(
+        "lot_mismatch",
+        [
+            (f"lot {lot.pk}", f"quantity {lot.quantity}, remaining {lot.remaining_quantity}, disposed {lot.taken}")
+            for lot in transfer_lots.filter(
+                Q(remaining_quantity__gt=F("quantity") - F("taken")) | Q(cost_remaining__gt=F("cost") - F("cost_taken"))
+            )
+        ],
+    )
+    sent = (
+        transferred_out.filter(portfolio=OuterRef("portfolio"), asset=OuterRef("asset"))
+        .order_by()
+        .values("portfolio", "asset")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    lot_gaps = (
+        lot_rows.filter(voided_by__isnull=True)
+        .order_by()
+        .values("portfolio", "asset")
+        .annotate(
+            gap=Sum(F("quantity") - F("taken") - F("remaining_quantity"), output_field=_QTY),
+            sent=Coalesce(Subquery(sent, output_field=_QTY), Value(0, output_field=_QTY)),
+        )
+        .annotate(off=Abs(ExpressionWrapper(F("gap") + F("sent"), output_field=_QTY)))
+        .filter(off__gt=QUANTITY_TOLERANCE)
+    )
+    add(
+        "transfer_lots_mismatch",
+        [
+            (
+                f"portfolio {r['portfolio']} asset {r['asset']}",
+                f"lots lack {r['gap']} beyond disposals, transfers out moved {-r['sent']}",
+            )
+            for r in lot_gaps
+        ],
     )
     add(
         "lot_mismatch",
         [
             (f"lot {lot.pk}", f"quantity {lot.quantity}, remaining {lot.remaining_quantity}, disposed {lot.taken}")
             for lot in _mismatched(
-                lot_rows.filter(voided_by__isnull=True),
+                lot_rows.annotate(had=had_transfers).filter(voided_by__isnull=True, had=False),
                 [
                     (
                         "remaining_quantity",

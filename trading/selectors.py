@@ -273,3 +273,61 @@ def portfolio_for_staff(*, pk: Any):
         return Portfolio.objects.select_related("owner").get(pk=int(pk))
     except (Portfolio.DoesNotExist, TypeError, ValueError) as exc:
         raise PortfolioNotFound() from exc
+
+
+def transaction_parties_since(*, since: dt.datetime):
+    """The named parties of the transaction records since `since`, for FinCEN 314(a) searches:
+    who conducted branch cash and on whose behalf, the holders of the bank accounts money moved to
+    or from, and the beneficiaries of recorded wires. Yields dicts with `reference`
+    ("trading.transaction:<id>"), `customer_id`, `name`, `date_of_birth` (or None) and
+    `executed_at`; streamed, never the whole table in memory."""
+    from .models import BranchCashTransaction
+
+    cash = (
+        BranchCashTransaction.objects.filter(occurred_at__gte=since)
+        .values_list(
+            "transaction_id",
+            "customer_id",
+            "conductor_name",
+            "conductor_date_of_birth",
+            "on_behalf_of_name",
+            "occurred_at",
+        )
+        .order_by("id")
+    )
+    for tx_id, customer_id, conductor, dob, on_behalf_of, at in cash.iterator(chunk_size=2000):
+        reference = f"trading.transaction:{tx_id}"
+        yield {
+            "reference": reference,
+            "customer_id": customer_id,
+            "name": conductor,
+            "date_of_birth": dob,
+            "executed_at": at,
+        }
+        if on_behalf_of:
+            yield {
+                "reference": reference,
+                "customer_id": customer_id,
+                "name": on_behalf_of,
+                "date_of_birth": None,
+                "executed_at": at,
+            }
+    moved = (
+        Transaction.objects.filter(bank_account__isnull=False, requested_at__gte=since)
+        .values_list("pk", "user_id", "bank_account__holder_name", "wire_details", "requested_at")
+        .order_by("id")
+    )
+    for tx_id, customer_id, holder, wire, at in moved.iterator(chunk_size=2000):
+        reference = f"trading.transaction:{tx_id}"
+        names = {holder}
+        beneficiary = ((wire or {}).get("beneficiary") or {}).get("name")
+        if beneficiary:
+            names.add(beneficiary)
+        for name in sorted(n for n in names if n):
+            yield {
+                "reference": reference,
+                "customer_id": customer_id,
+                "name": name,
+                "date_of_birth": None,
+                "executed_at": at,
+            }

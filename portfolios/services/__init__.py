@@ -6,6 +6,8 @@ Cash (`cash.py`): `cash_deposit`, `deposit_return`, `cash_withdraw`, `cash_reser
 `blocked_cash_hold`, `blocked_cash_release`, `customer_cash_block`, `customer_cash_unblock`.
 Trades and settlement (`trades.py`): `trade_buy`, `trade_sell`, `entry_settle` (buys, sells and
 ACH deposits), `trade_fail`.
+Crypto transfers (`crypto.py`): `crypto_transfer_in`, `crypto_transfer_out` (a crypto quantity
+moved from or to the customer's own wallet; no cash moves).
 Portfolios (`portfolio.py`): `portfolio_create`, `portfolio_update`, `portfolio_close`.
 Catalogue and prices (`pricing.py`): `asset_upsert`, `prices_load`.
 
@@ -39,6 +41,7 @@ from .cash import (
     reservation_release,
     shortfall_collect,
 )
+from .crypto import crypto_transfer_in, crypto_transfer_out
 from .portfolio import portfolio_close, portfolio_create, portfolio_erase_personal_data, portfolio_update
 from .pricing import PriceLoadResult, asset_last_price_refresh, asset_upsert, parse_bar_time, prices_load
 from .trades import entry_settle, holding_term, trade_buy, trade_fail, trade_sell
@@ -53,6 +56,8 @@ __all__ = [
     "cash_deposit",
     "cash_reserve",
     "cash_withdraw",
+    "crypto_transfer_in",
+    "crypto_transfer_out",
     "customer_cash_block",
     "customer_cash_unblock",
     "deposit_return",

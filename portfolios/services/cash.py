@@ -126,6 +126,8 @@ def deposit_return(
     original = JournalEntry.objects.get(pk=deposit_id)
     if original.kind != EntryKind.DEPOSIT:
         raise EntryStateError("only a deposit can be returned")
+    if original.method == "crypto":
+        raise EntryStateError("a crypto transfer in is corrected by a transfer out, not returned")
     executed_at = moment(executed_at)
     book = open_book(original.portfolio_id, allow_closed=True)
     done = follow_ups(original)
@@ -524,6 +526,8 @@ def entry_reverse(
     original = JournalEntry.objects.select_related("portfolio").get(pk=pk)
     if original.kind not in REVERSIBLE_KINDS:
         raise EntryStateError(f"a {original.kind} entry is not reversed this way")
+    if original.method == "crypto":
+        raise EntryStateError("a crypto transfer is corrected by the opposite transfer, not reversed")
     if not reason.strip():
         raise EntryStateError("a reason is required")
     executed_at = moment(executed_at)

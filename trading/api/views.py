@@ -136,6 +136,7 @@ class PortfolioTransactionListApi(generics.ListAPIView):
                 amount=v.get("amount"),
                 bank_account=account,
                 wallet=wallet,
+                quantity=v.get("quantity"),
                 **_client(request),
             )
         return Response(TransactionSerializer(tx).data, status=status.HTTP_201_CREATED)

@@ -5,6 +5,8 @@ ACH deposit: booked at once as unsettled cash (`filled`), `settled` by the settl
 be `returned` even after settlement. Wire deposit: settled at once. Withdrawals pay settled cash
 out (ACH: `filled` until its settlement date; wire: `settled`). Outgoing wires of
 `TRADING_WIRE_RECORD_THRESHOLD` or more record originator and beneficiary (31 CFR 1010.410(f)).
+Crypto deposit and withdrawal: a quantity of the asset moved from or to the customer's own
+verified wallet, `settled` at once (T+0), no cash moving (`crypto_transfer_request`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from blockguardian.money import has_places, quantize_cash, to_decimal
 from fraud.events import EventType, MoneyMovementEvent
 from fraud.events import Method as FraudMethod
 from portfolios import services as ledger
+from portfolios.models import Asset, AssetClass
+from portfolios.prices import latest_price
 
 from ..errors import (
     FundingSourceStateError,
@@ -44,6 +48,7 @@ from ..models import (
     Status,
     Transaction,
     TransactionType,
+    Wallet,
 )
 from ..signals import ach_returned
 from ._common import fraud_assess, fraud_follow_up, kyc_assert, lock_transaction
@@ -97,10 +102,13 @@ def transfer_request(
     amount: Any,
     bank_account: LinkedBankAccount | None = None,
     wallet: Any = None,
+    quantity: Any = None,
     ip: str | None = None,
     user_agent: str | None = None,
 ) -> Transaction:
-    """A customer's deposit or withdrawal through a verified linked bank account (ACH or wire).
+    """A customer's deposit or withdrawal through a verified linked bank account (ACH or wire),
+    or of a crypto `quantity` through a verified wallet (`method="crypto"`, see
+    `crypto_transfer_request`).
 
     Refused (nothing stored but the fraud decision): another type or method, a bank account that
     is not the customer's own and verified, an amount that is not positive dollars and cents or
@@ -115,9 +123,15 @@ def transfer_request(
             "Physical cash is taken only by operations staff at a branch.", errors={"method": ["not by customers"]}
         )
     if method == Method.CRYPTO:
-        raise InvalidTransfer(
-            "Crypto is moved by buying and selling crypto assets; crypto transfers in or out are not offered.",
-            errors={"method": ["crypto transfers are not offered"]},
+        return crypto_transfer_request(
+            user=user,
+            portfolio=portfolio,
+            type=type,
+            quantity=quantity,
+            wallet=wallet,
+            bank_account=bank_account,
+            ip=ip,
+            user_agent=user_agent,
         )
     if method not in (Method.ACH, Method.WIRE):
         raise InvalidTransfer("method must be ach or wire", errors={"method": ["ach or wire"]})
@@ -182,10 +196,153 @@ def transfer_request(
     return tx
 
 
+def _wallet_asset(wallet: Wallet) -> Asset:
+    """The crypto asset a wallet holds: its currency `BTC` is the asset `BTC-USD` (or `BTC`)."""
+    asset = (
+        Asset.objects.filter(asset_class=AssetClass.CRYPTO, symbol__in=[f"{wallet.currency}-USD", wallet.currency])
+        .order_by("symbol")
+        .first()
+    )
+    if asset is None or not asset.tradable:
+        raise InvalidTransfer(
+            f"{wallet.currency} is not held on this platform.", errors={"wallet_id": ["currency not offered"]}
+        )
+    return asset
+
+
+def crypto_transfer_request(
+    *,
+    user: Any,
+    portfolio: Any,
+    type: str,
+    quantity: Any,
+    wallet: Wallet | None,
+    bank_account: LinkedBankAccount | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> Transaction:
+    """Crypto moved between the customer's own verified wallet and a portfolio (no cash moves).
+
+    The wallet must be the customer's (the caller resolves it: another customer's is 404),
+    verified and not marked unusable by compliance; its currency is the asset (`BTC` → `BTC-USD`).
+    `quantity` is in the asset's units; the transfer is valued at the latest price (the
+    `amount` stored, the fraud event's amount, the KYC limit and the cost basis of a deposit's
+    lot). Crypto settles T+0: an accepted transfer is `settled` at once. Refused (nothing stored
+    but the fraud decision): a bank account given, a quantity that is not positive or too fine,
+    a value above `TRADING_MAX_TRANSFER_AMOUNT`, KYC, a restriction, and (withdrawals) more than
+    the settled, unreserved quantity held. A fraud `review`: `pending_review` (a withdrawal's
+    quantity is reserved meanwhile). The withdrawal goes only to an address compliance screened
+    when it was registered (a listed address is marked unusable and refused here).
+    """
+    if bank_account is not None:
+        raise InvalidTransfer("a crypto transfer takes a wallet", errors={"bank_account_id": ["not for crypto"]})
+    if wallet is None:
+        raise InvalidTransfer("a wallet is required", errors={"wallet_id": ["required"]})
+    if wallet.user_id != user.pk or not wallet.is_usable:
+        raise FundingSourceStateError("This wallet is not verified for transfers.")
+    asset = _wallet_asset(wallet)
+    quantity = _crypto_quantity(quantity, asset=asset)
+    price = latest_price(asset).price
+    amount = quantize_cash(quantity * price)
+    if amount <= 0:
+        raise InvalidTransfer("the transfer's value rounds to zero", errors={"quantity": ["too small"]})
+    if amount > settings.TRADING_MAX_TRANSFER_AMOUNT:
+        raise InvalidTransfer(
+            f"transfers above {settings.TRADING_MAX_TRANSFER_AMOUNT} are arranged with operations",
+            errors={"quantity": ["above the limit"]},
+        )
+    if not portfolio.is_open:
+        raise TransactionStateError("This portfolio is closed.")
+    deposit = type == TransactionType.DEPOSIT
+    restriction_assert_allows(user=user, movement="credit" if deposit else "debit")
+    kyc_assert(user=user, amount=amount)
+    moment = timezone.now()
+    event = MoneyMovementEvent(
+        customer=user,
+        portfolio_id=portfolio.pk,
+        type=EventType.DEPOSIT if deposit else EventType.WITHDRAWAL,
+        method=FraudMethod.CRYPTO,
+        amount=amount,
+        asset=asset.symbol,
+        destination=wallet.destination,
+        occurred_at=moment,
+        ip=ip,
+        user_agent=user_agent,
+    )
+    decision = fraud_assess(event)
+    with transaction.atomic():
+        tx = Transaction.objects.create(
+            user=user,
+            portfolio=portfolio,
+            type=type,
+            method=Method.CRYPTO,
+            status=Status.PENDING_REVIEW if decision.needs_review else Status.PENDING,
+            source=Source.API,
+            asset=asset,
+            quantity=quantity,
+            price=price,
+            amount=amount,
+            wallet=wallet,
+            fraud_decision_id=decision.id,
+            ip_address=ip or None,
+            user_agent=(user_agent or "")[:300],
+            requested_at=moment,
+        )
+        if decision.needs_review:
+            if not deposit:
+                tx.reservation = ledger.quantity_reserve(
+                    portfolio=portfolio.pk, asset=asset, quantity=quantity, reference=tx.ledger_reference
+                )
+                tx.save(update_fields=["reservation", "updated_at"])
+        else:
+            transfer_book(tx, executed_at=moment)
+        fraud_follow_up(event=event, reference=tx.ledger_reference, decision_id=decision.id)
+    return tx
+
+
+def _crypto_quantity(value: Any, *, asset: Asset) -> Decimal:
+    try:
+        quantity = to_decimal(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidTransfer("quantity must be a decimal number", errors={"quantity": ["required"]}) from exc
+    if not quantity.is_finite() or quantity <= 0:
+        raise InvalidTransfer("quantity must be positive", errors={"quantity": ["must be positive"]})
+    if not has_places(quantity, asset.quantity_places):
+        raise InvalidTransfer(
+            f"{asset.symbol} moves in at most {asset.quantity_places} decimal places",
+            errors={"quantity": [f"at most {asset.quantity_places} decimal places"]},
+        )
+    return quantity
+
+
+def _crypto_book(tx: Transaction, *, executed_at: dt.datetime, reference: str):
+    if tx.type == TransactionType.DEPOSIT:
+        return ledger.crypto_transfer_in(
+            portfolio=tx.portfolio_id,
+            asset=tx.asset,
+            quantity=tx.quantity,
+            price=tx.price,
+            executed_at=executed_at,
+            reference=reference,
+        )
+    if tx.reservation_id:
+        ledger.reservation_release(reservation=tx.reservation_id, executed_at=executed_at)
+    return ledger.crypto_transfer_out(
+        portfolio=tx.portfolio_id,
+        asset=tx.asset,
+        quantity=tx.quantity,
+        price=tx.price,
+        executed_at=executed_at,
+        reference=reference,
+    )
+
+
 def transfer_book(tx: Transaction, *, executed_at: dt.datetime) -> None:
     """Book an accepted deposit or withdrawal (the row is locked or new) through portfolios."""
     reference = f"{tx.ledger_reference}:book"
-    if tx.type == TransactionType.DEPOSIT:
+    if tx.method == Method.CRYPTO:
+        entry = _crypto_book(tx, executed_at=executed_at, reference=reference)
+    elif tx.type == TransactionType.DEPOSIT:
         entry = ledger.cash_deposit(
             portfolio=tx.portfolio_id, amount=tx.amount, method=tx.method, executed_at=executed_at, reference=reference
         )
