@@ -344,7 +344,16 @@ class Fincen314aOnly(ReadOnlyAdmin):
 
 @admin.register(Fincen314aList)
 class Fincen314aListAdmin(Fincen314aOnly):
-    list_display = ["id", "name", "received_on", "due_on", "subjects_count", "customers_searched", "status"]
+    list_display = [
+        "id",
+        "name",
+        "received_on",
+        "due_on",
+        "subjects_count",
+        "customers_searched",
+        "transaction_parties_searched",
+        "status",
+    ]
     list_filter = ["status"]
     ordering = ["-received_on", "-id"]
 
@@ -360,7 +369,17 @@ class Fincen314aSubjectAdmin(Fincen314aOnly):
 
 @admin.register(Fincen314aMatch)
 class Fincen314aMatchAdmin(Fincen314aOnly):
-    list_display = ["id", "subject", "customer_id", "score", "status", "due_on", "decided_at"]
+    list_display = [
+        "id",
+        "subject",
+        "customer_id",
+        "transaction_reference",
+        "matched_name",
+        "score",
+        "status",
+        "due_on",
+        "decided_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["subject"]
     ordering = ["due_on", "id"]

@@ -64,3 +64,17 @@ def party_refuse(*, kind: str, reference: str, reason: str) -> bool:
         return False
     service(kind=kind, reference=reference, reason=reason, acting_user=None)
     return True
+
+
+# (module, function) pairs that yield the named parties of transaction records, each called as
+# `fn(*, since)` and yielding {"reference", "customer_id", "name", "date_of_birth", "executed_at"}
+# (FinCEN 314(a) searches transactions as well as accounts).
+TRANSACTION_PARTY_SOURCES = (("trading.selectors", "transaction_parties_since"),)
+
+
+def transaction_parties(*, since: dt.datetime):
+    """The named parties of the transaction records since `since`, as the apps that hold them report them."""
+    for module, name in TRANSACTION_PARTY_SOURCES:
+        reader = _lookup(module, name)
+        if reader is not None:
+            yield from reader(since=since)

@@ -438,6 +438,7 @@ class Fincen314aList(models.Model):
     due_on = models.DateField(db_index=True)
     subjects_count = models.PositiveIntegerField(default=0)
     customers_searched = models.PositiveIntegerField(default=0)
+    transaction_parties_searched = models.PositiveIntegerField(default=0)
     matched_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     loaded_at = models.DateTimeField(auto_now_add=True)
@@ -501,6 +502,10 @@ class Fincen314aMatch(models.Model):
 
     subject = models.ForeignKey(Fincen314aSubject, on_delete=models.PROTECT, related_name="matches")
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty: the customer matched; else the transaction record one of whose parties matched
+    # ("trading.transaction:42"; the customer is the account holder).
+    transaction_reference = models.CharField(max_length=100, blank=True, default="")
+    matched_name = models.CharField(max_length=200, blank=True, default="")
     score = models.DecimalField(max_digits=5, decimal_places=2)
     reasons = models.JSONField(default=list)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
@@ -517,7 +522,9 @@ class Fincen314aMatch(models.Model):
         verbose_name = "314(a) match"
         verbose_name_plural = "314(a) matches"
         constraints = [
-            models.UniqueConstraint(fields=["subject", "customer"], name="fincen314a_match_unique_pair"),
+            models.UniqueConstraint(
+                fields=["subject", "customer", "transaction_reference"], name="fincen314a_match_unique_source"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,9 @@
 Restricted to the BSA officer (`compliance.handle_314a`); never shown to a customer nor exported.
 The file layout (one subject per row, FinCEN's subject-list fields) is described in
 `compliance/data/fincen314a/README.md`. Matching searches the accounts open or used in the last
-12 months (names and dates of birth through accounts); transaction records are searched once the
-trading and lending apps offer them (see `compliance.hooks`).
+12 months (names and dates of birth through accounts) and the named parties of the transaction
+records of the last 6 (branch cash conductors, bank account holders, wire beneficiaries; through
+`compliance.hooks.transaction_parties`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from blockguardian.crypto import blind_index, encrypt_str, last_four
 from blockguardian.errors import Forbidden
 
 from ..errors import Fincen314aFileInvalid, Fincen314aMatchStateError
+from ..hooks import transaction_parties
 from ..identity import customer_identity, customers_active_since
 from ..models import Fincen314aList, Fincen314aMatch, Fincen314aSubject
 from ..screening.countries import country_code
@@ -213,22 +215,53 @@ def fincen314a_match_customers(*, request_list: Fincen314aList, progress: Callab
             _, new = Fincen314aMatch.objects.get_or_create(
                 subject_id=match.entry.key,
                 customer=user,
+                transaction_reference="",
                 defaults={
                     "score": round(match.score, 2),
                     "reasons": match.reasons,
                     "due_on": request_list.due_on,
+                    "matched_name": identity.full_name[:200],
                 },
             )
             created += int(new)
+    parties_searched, party_matches = _match_transaction_parties(request_list=request_list, index=index)
+    created += party_matches
     with transaction.atomic():
         locked = Fincen314aList.objects.select_for_update().get(pk=request_list.pk)
         locked.customers_searched = searched
+        locked.transaction_parties_searched = parties_searched
         locked.matched_at = timezone.now()
         open_matches = Fincen314aMatch.objects.filter(subject__request_list=locked, status=Fincen314aMatch.Status.OPEN)
         locked.status = Fincen314aList.Status.OPEN if open_matches.exists() else Fincen314aList.Status.CLOSED
-        locked.save(update_fields=["customers_searched", "matched_at", "status"])
+        locked.save(update_fields=["customers_searched", "transaction_parties_searched", "matched_at", "status"])
     logger.info("fincen314a_matched", list=request_list.pk, customers=searched, new_matches=created)
     return created
+
+
+def _match_transaction_parties(*, request_list: Fincen314aList, index: SanctionsIndex) -> tuple[int, int]:
+    """Match the subjects against the named parties of the transaction records of the lookback
+    window; a match names the transaction and its account holder. Returns (searched, new matches)."""
+    since = timezone.now() - relativedelta(months=settings.FINCEN_314A_TRANSACTION_LOOKBACK_MONTHS)
+    searched = created = 0
+    for party in transaction_parties(since=since):
+        searched += 1
+        if not (party["name"] or "").strip():
+            continue
+        query = make_query(party["name"], date_of_birth=party["date_of_birth"])
+        for match in index.screen(query, limit=None):
+            _, new = Fincen314aMatch.objects.get_or_create(
+                subject_id=match.entry.key,
+                customer_id=party["customer_id"],
+                transaction_reference=party["reference"],
+                defaults={
+                    "score": round(match.score, 2),
+                    "reasons": match.reasons,
+                    "due_on": request_list.due_on,
+                    "matched_name": party["name"][:200],
+                },
+            )
+            created += int(new)
+    return searched, created
 
 
 @transaction.atomic

@@ -92,3 +92,70 @@ def test_an_open_match_vetoes_erasure_and_nothing_reaches_the_export(quarrington
     assert "compliance" not in datarights.export_for(quarrington)
     exported = str(datarights.export_for(quarrington))
     assert "Quarrington Marine" not in exported and "tracking" not in exported
+
+
+def _cash_conducted_by(name: str, dob: dt.date, *, at: dt.datetime):
+    import time_machine
+
+    from accounts.tests.factories import StaffUserFactory
+    from portfolios.services import portfolio_create
+    from trading.services import branch_cash_record
+
+    account_holder = factories.customer()
+    portfolio = portfolio_create(owner=account_holder, name="Branch")
+    with time_machine.travel(at, tick=False):
+        tx = branch_cash_record(
+            acting_user=StaffUserFactory(),
+            portfolio=portfolio,
+            direction="in",
+            amount="2500.00",
+            branch="Harbor Way",
+            conductor={
+                "name": name,
+                "date_of_birth": dob.isoformat(),
+                "id_type": "drivers_license",
+                "id_number": "D7654321",
+                "identity_verified": True,
+                "is_customer": False,
+                "on_behalf_of": "Avery Jordan",
+            },
+        )
+    return account_holder, tx
+
+
+def test_a_subject_who_conducted_cash_in_the_last_six_months_is_matched_on_that_transaction(db):
+    from django.utils import timezone
+
+    holder, tx = _cash_conducted_by(
+        "Desmond Quarrington", dt.date(1971, 4, 12), at=timezone.now() - dt.timedelta(days=60)
+    )
+
+    request_list, _ = fincen314a_list_load(path=SAMPLE)
+
+    match = Fincen314aMatch.objects.get()
+    assert (match.customer, match.transaction_reference) == (holder, f"trading.transaction:{tx.pk}")
+    assert match.matched_name == "Desmond Quarrington"
+    request_list.refresh_from_db()
+    assert request_list.transaction_parties_searched >= 1
+
+
+def test_transactions_older_than_six_months_are_not_searched(db):
+    from django.utils import timezone
+
+    _cash_conducted_by("Desmond Quarrington", dt.date(1971, 4, 12), at=timezone.now() - dt.timedelta(days=200))
+
+    fincen314a_list_load(path=SAMPLE)
+
+    assert not Fincen314aMatch.objects.exists()
+
+
+def test_matching_transactions_again_adds_nothing(db):
+    from django.utils import timezone
+
+    from compliance.services.fincen314a import fincen314a_match_customers
+
+    _cash_conducted_by("Desmond Quarrington", dt.date(1971, 4, 12), at=timezone.now() - dt.timedelta(days=30))
+    request_list, _ = fincen314a_list_load(path=SAMPLE)
+
+    assert fincen314a_match_customers(request_list=request_list) == 0
+    assert Fincen314aMatch.objects.count() == 1

@@ -60,3 +60,33 @@ def test_an_unlisted_wallet_registers_without_a_report(listed):
     )
     assert not outcome.listed
     assert not OfacReport.objects.exists()
+
+
+def test_a_listed_address_registered_as_a_wallet_is_refused_for_good_and_reported(
+    listed, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    from accounts.services import token_pair_issue
+    from trading.models import SourceStatus, Wallet
+
+    user = factories.customer()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=user).access}")
+    currency = {"XBT": "BTC"}.get(listed.currency, listed.currency)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(
+            "/api/wallets",
+            {"address": listed.address, "currency": currency, "verification_method": "test_transfer"},
+            format="json",
+        )
+
+    assert created.status_code == 201, created.content
+    wallet = Wallet.objects.get(pk=created.json()["id"])
+    assert wallet.unusable and wallet.status == SourceStatus.REFUSED
+    assert client.get(f"/api/wallets/{wallet.pk}").json()["status"] == "refused"
+    verify = client.post(f"/api/wallets/{wallet.pk}/verify", {"amount": "0.00001"}, format="json")
+    assert 400 <= verify.status_code < 500
+    report = OfacReport.objects.get(kind=OfacReport.Kind.REJECTED_TRANSACTION)
+    assert report.transaction_reference == f"wallet-registration:trading.wallet:{wallet.pk}"

@@ -55,6 +55,8 @@ OFAC_REPORT_DIR = env.str("OFAC_REPORT_DIR", default=str(BASE_DIR / "var" / "pri
 FINCEN_314A_RESPONSE_DAYS = env.int("FINCEN_314A_RESPONSE_DAYS", default=14)
 # Accounts opened or used within this many months are searched.
 FINCEN_314A_ACCOUNT_LOOKBACK_MONTHS = env.int("FINCEN_314A_ACCOUNT_LOOKBACK_MONTHS", default=12)
+# ...and the transaction records (branch cash conductors, bank account holders, wire beneficiaries) of this many.
+FINCEN_314A_TRANSACTION_LOOKBACK_MONTHS = env.int("FINCEN_314A_TRANSACTION_LOOKBACK_MONTHS", default=6)
 # A 314(a) subject matches a customer from this name score up (date of birth as evidence).
 FINCEN_314A_MATCH_THRESHOLD = env.float("FINCEN_314A_MATCH_THRESHOLD", default=85.0)
 
