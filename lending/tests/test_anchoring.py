@@ -70,3 +70,60 @@ def test_another_customers_loan_cannot_be_verified(decided):
     _, loan = decided
 
     assert client_for(verified_customer()).get(f"/api/loans/{loan.pk}/verify").status_code == 404
+
+
+def test_with_the_chain_at_a_closed_port_the_loan_endpoints_answer_as_before(product, active_scorecard, settings):
+    from blockguardian.chain.testing import closed_port_uri
+
+    settings.WEB3_PROVIDER_URI = closed_port_uri()
+    settings.CHAIN_SIGNER_KEY = "0x" + "00" * 31 + "01"
+    customer = verified_customer()
+    client = client_for(customer)
+    portfolio = funded_portfolio(customer)
+
+    applied = client.post(
+        "/api/loans/apply",
+        {
+            "product": product.code,
+            "amount": "6000.00",
+            "term_months": 12,
+            "purpose": "furniture",
+            "monthly_income": "6000.00",
+            "monthly_debts": "500.00",
+            "mla_covered_borrower": False,
+            "portfolio_id": portfolio.pk,
+        },
+        format="json",
+    )
+    assert applied.status_code == 201, applied.content
+    loan_id = applied.json()["id"]
+
+    assert client.get(f"/api/loans/{loan_id}").status_code == 200
+    assert client.get("/api/loans").status_code == 200
+    assert client.get(f"/api/loans/{loan_id}/schedule").status_code == 200
+    verify = client.get(f"/api/loans/{loan_id}/verify")
+    assert verify.status_code == 200 and verify.json()["verification"] in {"pending", "unavailable"}
+    assert anchor_pending(force=True).status == "unavailable"
+
+
+def test_the_demo_data_decides_a_loan_for_the_demo_customer_once_and_it_verifies():
+    from accounts.demo import DEMO_CUSTOMER_EMAIL, load_demo_users
+    from blockguardian.chain.demo import load_demo_chain
+    from credit.demo import load_default_model
+    from lending.demo import load_demo_lending
+    from lending.models import Loan
+    from lending.selectors import loan_decision_verify
+    from portfolios.services import portfolio_create
+
+    load_demo_users()
+    load_default_model()
+    from django.contrib.auth import get_user_model
+
+    portfolio_create(owner=get_user_model().objects.get(email=DEMO_CUSTOMER_EMAIL), name="Demo")
+    load_demo_lending()
+    load_demo_lending()
+    load_demo_chain()
+
+    (loan,) = Loan.objects.filter(user__email=DEMO_CUSTOMER_EMAIL)
+    assert loan.decided_at is not None
+    assert loan_decision_verify(loan=loan) == "verified"

@@ -34,7 +34,9 @@ def run_concurrently(count: int, action) -> list:
         return list(pool.map(worker, range(count)))
 
 
-def test_simultaneous_payoffs_pay_the_loan_once(product, customer):
+def test_simultaneous_payoffs_pay_the_loan_once(product, customer, settings):
+    # The test is about locking: four payoffs at once must not trip fraud's velocity rules.
+    settings.FRAUD_THRESHOLDS = {**settings.FRAUD_THRESHOLDS, "review_score": 5000, "block_score": 6000}
     portfolio = funded_portfolio(customer, "20000.00")
     loan = services.loan_apply(user=customer, data=application(product, portfolio))
     disclosure = services.loan_disclosure_current(loan=loan)
@@ -49,7 +51,7 @@ def test_simultaneous_payoffs_pay_the_loan_once(product, customer):
 
     paid = [r for r in results if isinstance(r, Repayment)]
     refused = [r for r in results if isinstance(r, ApplicationError)]
-    assert len(paid) == 1 and len(refused) == 3
+    assert len(paid) == 1 and len(refused) == 3, [getattr(r, "code", r) for r in results]
     assert {r.code for r in refused} <= {"loan_overpayment", "loan_state_conflict"}
     loan.refresh_from_db()
     assert loan.status == "repaid" and Repayment.objects.filter(loan=loan).count() == 1
