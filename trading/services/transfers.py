@@ -93,6 +93,22 @@ def _wire_details(*, user: Any, bank_account: LinkedBankAccount, amount: Decimal
     }
 
 
+def _transfer_allowed(*, user: Any, portfolio: Any, type: str, amount: Decimal, field: str) -> bool:
+    """The checks every customer transfer passes before fraud is asked: the transfer limit (the
+    error names `field`), an open portfolio, the restriction and KYC. True for a deposit."""
+    if amount > settings.TRADING_MAX_TRANSFER_AMOUNT:
+        raise InvalidTransfer(
+            f"transfers above {settings.TRADING_MAX_TRANSFER_AMOUNT} are arranged with operations",
+            errors={field: ["above the limit"]},
+        )
+    if not portfolio.is_open:
+        raise TransactionStateError("This portfolio is closed.")
+    deposit = type == TransactionType.DEPOSIT
+    restriction_assert_allows(user=user, movement="credit" if deposit else "debit")
+    kyc_assert(user=user, amount=amount)
+    return deposit
+
+
 def transfer_request(
     *,
     user: Any,
@@ -142,16 +158,7 @@ def transfer_request(
     if bank_account.user_id != user.pk or not bank_account.is_usable:
         raise FundingSourceStateError("This bank account is not verified for transfers.")
     amount = transfer_amount(amount)
-    if amount > settings.TRADING_MAX_TRANSFER_AMOUNT:
-        raise InvalidTransfer(
-            f"transfers above {settings.TRADING_MAX_TRANSFER_AMOUNT} are arranged with operations",
-            errors={"amount": ["above the limit"]},
-        )
-    if not portfolio.is_open:
-        raise TransactionStateError("This portfolio is closed.")
-    deposit = type == TransactionType.DEPOSIT
-    restriction_assert_allows(user=user, movement="credit" if deposit else "debit")
-    kyc_assert(user=user, amount=amount)
+    deposit = _transfer_allowed(user=user, portfolio=portfolio, type=type, amount=amount, field="amount")
     moment = timezone.now()
     event = MoneyMovementEvent(
         customer=user,
@@ -246,16 +253,7 @@ def crypto_transfer_request(
     amount = quantize_cash(quantity * price)
     if amount <= 0:
         raise InvalidTransfer("the transfer's value rounds to zero", errors={"quantity": ["too small"]})
-    if amount > settings.TRADING_MAX_TRANSFER_AMOUNT:
-        raise InvalidTransfer(
-            f"transfers above {settings.TRADING_MAX_TRANSFER_AMOUNT} are arranged with operations",
-            errors={"quantity": ["above the limit"]},
-        )
-    if not portfolio.is_open:
-        raise TransactionStateError("This portfolio is closed.")
-    deposit = type == TransactionType.DEPOSIT
-    restriction_assert_allows(user=user, movement="credit" if deposit else "debit")
-    kyc_assert(user=user, amount=amount)
+    deposit = _transfer_allowed(user=user, portfolio=portfolio, type=type, amount=amount, field="quantity")
     moment = timezone.now()
     event = MoneyMovementEvent(
         customer=user,
