@@ -33,11 +33,13 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/m
 
 
 def worker_redis_url(url: str, *, worker_index: int) -> str:
-    """`url` with its database number replaced by 1 + the test worker's index (1..15)."""
+    """`url` with its database number moved past the broker's: base + 1 + the test worker's index
+    (modulo Redis's 16 databases), so runs on different base databases keep apart."""
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{1 + worker_index % 15}"))
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + 1 + worker_index) % 16}"))
 
 
 # Parallel test workers share one Redis server: each keeps its cache in a database of its own, because
