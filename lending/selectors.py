@@ -148,6 +148,28 @@ def loan_decision_anchoring(*, loan: Loan):
     return None if record_id is None else anchor_status(kind=LOAN_DECISION_ANCHOR_KIND, record_id=record_id)
 
 
+def loan_decision_anchoring_map(*, loans) -> dict[int, Any]:
+    """`loan_decision_anchoring` for many loans in two queries, keyed by loan id (a loan without a
+    decision is absent)."""
+    from django.db.models import Q
+
+    from blockguardian.chain.models import AnchoredRecord
+    from blockguardian.chain.selectors import anchor_status_map
+
+    pks = [loan.pk for loan in loans]
+    if not pks:
+        return {}
+    prefixes = Q()
+    for pk in pks:
+        prefixes |= Q(record_id__startswith=f"{pk}:")
+    latest: dict[int, str] = {}
+    rows = AnchoredRecord.objects.filter(prefixes, kind=LOAN_DECISION_ANCHOR_KIND).order_by("id")
+    for record_id in rows.values_list("record_id", flat=True):
+        latest[int(record_id.split(":", 1)[0])] = record_id  # the newest decision wins
+    statuses = anchor_status_map(kind=LOAN_DECISION_ANCHOR_KIND, record_ids=latest.values())
+    return {pk: statuses[rid] for pk, rid in latest.items() if rid in statuses}
+
+
 def loan_decision_verify(*, loan: Loan) -> str:
     """`verified`, `mismatch`, `pending` or `unavailable`: the loan's decision as the database holds
     it now, compared with what was anchored; `pending` before any decision. A mismatch sends

@@ -192,7 +192,8 @@ class LoanSerializer(serializers.ModelSerializer):
     def get_anchoring(self, obj: Loan) -> dict | None:
         from ..selectors import loan_decision_anchoring
 
-        status = loan_decision_anchoring(loan=obj)
+        known = self.context.get("anchoring")  # a list view looks them up for the whole page
+        status = known.get(obj.pk) if known is not None else loan_decision_anchoring(loan=obj)
         return None if status is None else AnchorStatusSerializer(status).data
 
     def get_offer(self, obj: Loan) -> OfferSerializer(allow_null=True):  # type: ignore[valid-type]

@@ -154,7 +154,9 @@ class LoanListApi(generics.ListAPIView):
 
     @extend_schema(operation_id="loans_list", tags=TAG, summary="My loans and applications")
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        context = self.get_serializer_context() | {"anchoring": selectors.loan_decision_anchoring_map(loans=page)}
+        return self.get_paginated_response(LoanSerializer(page, many=True, context=context).data)
 
 
 class LoanDetailApi(APIView):

@@ -127,3 +127,32 @@ def test_the_demo_data_decides_a_loan_for_the_demo_customer_once_and_it_verifies
     (loan,) = Loan.objects.filter(user__email=DEMO_CUSTOMER_EMAIL)
     assert loan.decided_at is not None
     assert loan_decision_verify(loan=loan) == "verified"
+
+
+def test_the_loan_list_looks_up_anchoring_for_the_whole_page_at_once(product, active_scorecard):
+    from django.test.utils import CaptureQueriesContext
+
+    from lending.models import Loan
+    from lending.selectors import loan_decision_anchoring, loan_decision_anchoring_map
+
+    for _ in range(3):
+        customer = verified_customer()
+        loan_apply(user=customer, data=application(product, funded_portfolio(customer)))
+    anchor_pending(force=True)
+    loans = list(Loan.objects.order_by("pk"))
+
+    with CaptureQueriesContext(connection) as queries:
+        statuses = loan_decision_anchoring_map(loans=loans)
+
+    assert len(queries) == 2
+    assert statuses == {loan.pk: loan_decision_anchoring(loan=loan) for loan in loans}
+    assert {status.anchor_status for status in statuses.values()} == {"anchored"}
+
+
+def test_the_loan_list_shows_the_same_anchoring_as_the_loan(decided):
+    customer, loan = decided
+    client = client_for(customer)
+
+    listed = client.get("/api/loans").json()["results"]
+
+    assert [row["anchoring"] for row in listed] == [client.get(f"/api/loans/{loan.pk}").json()["anchoring"]]
