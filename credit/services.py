@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blockguardian.calendar import business_date
-from blockguardian.chain.services import anchor_record_enqueue
+from blockguardian.chain.services import anchor_record_enqueue, anchor_records_enqueue
 from blockguardian.legalhold import legal_hold_store
 from blockguardian.models import ModelVersion
 from blockguardian.money import quantize_cash, to_decimal
@@ -229,8 +229,10 @@ def credit_rescore_batch(
         # A concurrent run of the same night may have stored some: the unique constraint keeps one.
         CreditScore.objects.bulk_create(scores, ignore_conflicts=True, batch_size=1000)
         stored = CreditScore.objects.filter(public_id__in=[s.public_id for s in scores]).select_related("model_version")
-        for score in stored:
-            _score_anchor(score)
+        anchor_records_enqueue(
+            kind=SCORE_ANCHOR_KIND,
+            records=[(score.public_id, score_anchor_payload(score=score)) for score in stored],
+        )
     return len(scores)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -90,22 +90,40 @@ def anchor_record_enqueue(*, kind: str, record_id: str | int | UUID, payload: Ma
     times; see `canonical.py`). Enqueueing the same kind, id and payload again returns the first row;
     a different payload for the same kind and id raises `AnchorConflict`.
     """
+    return anchor_records_enqueue(kind=kind, records=[(record_id, payload)])[0]
+
+
+def anchor_records_enqueue(
+    *, kind: str, records: Sequence[tuple[str | int | UUID, Mapping[str, Any]]]
+) -> list[AnchoredRecord]:
+    """`anchor_record_enqueue` for many records of one kind (a nightly rescoring, say): one query for
+    those already enqueued, one insert for the rest and one outbox task, whose run anchors every
+    pending record of the kind. Returns the rows in the order of `records`."""
     if not connection.in_atomic_block:
         raise RuntimeError("anchor_record_enqueue must be called inside the transaction that writes the record")
     _check_kind(kind)
-    rid = _record_id(record_id)
-    canonical = canonical_json(payload)
-    existing = AnchoredRecord.objects.filter(kind=kind, record_id=rid).first()
-    if existing is not None:
-        if leaf_hash(salt=existing.salt_bytes, canonical=canonical) == existing.leaf_bytes:
-            return existing
-        raise AnchorConflict(f"{kind} {rid} is already anchored with a different content")
-    salt = new_salt()
-    record = AnchoredRecord.objects.create(
-        kind=kind, record_id=rid, salt=_hex(salt), leaf=_hex(leaf_hash(salt=salt, canonical=canonical))
-    )
-    outbox_enqueue(task=ANCHOR_TASK, anchored_record_id=record.pk)
-    return record
+    wanted = [(_record_id(record_id), canonical_json(payload)) for record_id, payload in records]
+    existing = {
+        row.record_id: row for row in AnchoredRecord.objects.filter(kind=kind, record_id__in=[rid for rid, _ in wanted])
+    }
+    new_rows: dict[str, AnchoredRecord] = {}
+    for rid, canonical in wanted:
+        if rid in existing:
+            if leaf_hash(salt=existing[rid].salt_bytes, canonical=canonical) != existing[rid].leaf_bytes:
+                raise AnchorConflict(f"{kind} {rid} is already anchored with a different content")
+        elif rid in new_rows:
+            if leaf_hash(salt=new_rows[rid].salt_bytes, canonical=canonical) != new_rows[rid].leaf_bytes:
+                raise AnchorConflict(f"{kind} {rid} is enqueued twice with different contents")
+        else:
+            salt = new_salt()
+            new_rows[rid] = AnchoredRecord(
+                kind=kind, record_id=rid, salt=_hex(salt), leaf=_hex(leaf_hash(salt=salt, canonical=canonical))
+            )
+    if new_rows:
+        created = AnchoredRecord.objects.bulk_create(new_rows.values(), batch_size=1000)
+        first = created[0].pk or AnchoredRecord.objects.get(kind=kind, record_id=created[0].record_id).pk
+        outbox_enqueue(task=ANCHOR_TASK, anchored_record_id=first)
+    return [existing.get(rid) or new_rows[rid] for rid, _ in wanted]
 
 
 @transaction.atomic

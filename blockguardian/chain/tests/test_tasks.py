@@ -87,3 +87,17 @@ def test_the_command_retries_failed_records_and_anchors_them(capsys):
     record.refresh_from_db()
     assert record.status == "anchored"
     assert "1 failed records back to pending" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_records_enqueued_at_once_share_one_outbox_task_and_all_anchor(settings):
+    from blockguardian.chain.services import anchor_pending, anchor_records_enqueue
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with transaction.atomic():
+        rows = anchor_records_enqueue(kind=KIND, records=[(i, score_payload(i)) for i in range(1, 51)])
+
+    assert [row.record_id for row in rows] == [str(i) for i in range(1, 51)]
+    assert OutboxTask.objects.filter(task_name="chain.anchor_record").count() == 1
+    assert anchor_pending(force=True).status == "ok"
+    assert set(AnchoredRecord.objects.values_list("status", flat=True)) == {AnchoredRecord.Status.ANCHORED}
