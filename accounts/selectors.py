@@ -189,3 +189,39 @@ def profile_view(*, user: User) -> dict:
         "mfa_enabled": mfa_is_enabled(user=user),
         "date_joined": user.date_joined,
     }
+
+
+def customer_tin_for_filing(*, user: User) -> str | None:
+    """The customer's SSN or ITIN in clear, for a FinCEN filing (CTR or SAR) and nothing else; None
+    when the customer gave another kind of identification number (passport, alien ID) or none.
+    Callers never store or log it."""
+    from blockguardian.crypto import decrypt_str
+
+    from .models import IdentifierType
+
+    record = KycRecord.objects.filter(user=user).values("identifier_type", "identifier_encrypted").first()
+    if not record or record["identifier_type"] not in (IdentifierType.SSN, IdentifierType.ITIN):
+        return None
+    if not record["identifier_encrypted"]:
+        return None
+    return decrypt_str(record["identifier_encrypted"])
+
+
+def kyc_event_list(*, user: User, limit: int = 50):
+    """The customer's KYC history (state moves, duplicate flags, ratings), newest first: staff only."""
+    from .models import KycEvent
+
+    return KycEvent.objects.filter(record__user=user).order_by("-created_at", "-id")[:limit]
+
+
+def kyc_queue_counts(*, on: dt.date) -> dict[str, int]:
+    """The KYC review queue for the console: records waiting for an officer, and verified records
+    due for their periodic re-review (one query)."""
+    from django.db.models import Count
+
+    return KycRecord.objects.aggregate(
+        pending=Count("id", filter=Q(status=KycStatus.PENDING)),
+        info_requested=Count("id", filter=Q(status=KycStatus.INFO_REQUESTED)),
+        duplicates=Count("id", filter=Q(status=KycStatus.PENDING, duplicate_identity=True)),
+        review_due=Count("id", filter=Q(status=KycStatus.VERIFIED, next_review_on__lte=on)),
+    )

@@ -29,8 +29,9 @@ app.conf.update(
     task_routes={
         "credit.*": {"queue": "scoring"},
         "fraud.*": {"queue": "scoring"},
-        "compliance.monitoring.*": {"queue": "monitoring"},
-        "compliance.filings.*": {"queue": "filings"},
+        "compliance.run_monitoring": {"queue": "monitoring"},
+        "compliance.ctr_draft": {"queue": "filings"},
+        "compliance.file_approved_*": {"queue": "filings"},
         "chain.*": {"queue": "chain"},
     },
     broker_connection_retry_on_startup=True,
@@ -100,6 +101,12 @@ app.conf.update(
             "task": "compliance.run_monitoring",
             "schedule": timedelta(minutes=5),
             "options": {"expires": 5 * 60},
+        },
+        "compliance-ctr-draft-daily": {
+            # 07:00 UTC is 02:00-03:00 in New York: the previous business day (weekend cash included) is over.
+            "task": "compliance.ctr_draft",
+            "schedule": crontab(hour=7, minute=0),
+            "options": {"expires": 6 * 3600},
         },
         "compliance-file-approved-ctrs": {
             # CTRs approved during the day are filed in one batch in the evening (New York).

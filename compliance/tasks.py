@@ -12,8 +12,8 @@ never by importing compliance:
 * `compliance.rescreen_after_list_change(version_id)` (queued by the list load itself);
 * `compliance.run_monitoring(rules=None)`: the monitoring rules from their watermarks (beat, every
   few minutes; also queued by the fraud-confirmed and chain-mismatch signals);
-* `compliance.ctr_draft(subject_id, business_date, direction, transactions, conductors=None)`: the
-  daily CTR aggregation hands each reportable person-day-direction here (plain values);
+* `compliance.ctr_draft(business_date=None)`: the daily CTR job (beat): drafts the CTRs of that CTR
+  business day, or of the last `CTR_DRAFT_LOOKBACK_BUSINESS_DAYS` business days before today;
 * `compliance.file_approved_ctrs()` / `compliance.file_approved_sars()`: write the approved
   reports as FinCEN batches (beat, daily).
 """
@@ -103,19 +103,12 @@ def run_monitoring(rules: list[str] | None = None) -> int:
     return services.monitoring_run(rules=rules).alerts
 
 
-@shared_task(name="compliance.ctr_draft", **_TASK_OPTIONS)
-def ctr_draft(
-    subject_id: str, business_date: str, direction: str, transactions: list[dict], conductors: list[dict] | None = None
-) -> int:
+@shared_task(name="compliance.ctr_draft", **_TASK_OPTIONS, soft_time_limit=1800, time_limit=1900)
+def ctr_draft(business_date: str | None = None) -> list[int]:
     import datetime as dt
 
-    return services.ctr_draft_create(
-        subject_id=subject_id,
-        business_date=dt.date.fromisoformat(business_date),
-        direction=direction,
-        transactions=transactions,
-        conductors=conductors,
-    ).pk
+    days = [dt.date.fromisoformat(business_date)] if business_date else services.ctr_days_to_draft()
+    return [pk for day in days for pk in services.ctr_draft_for_day(business_day=day).drafted]
 
 
 @shared_task(name="compliance.file_approved_ctrs", **_TASK_OPTIONS)

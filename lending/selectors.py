@@ -182,3 +182,40 @@ def loan_decision_verify(*, loan: Loan) -> str:
     decision = record_id.split(":", 1)[1]
     payload = loan_decision_anchor_payload(loan=loan, decision=decision)
     return anchor_verify(kind=LOAN_DECISION_ANCHOR_KIND, record_id=record_id, payload=payload)
+
+
+def loan_disbursement_events() -> QuerySet:
+    """For monitoring: loans paid out into a portfolio, as values `event_id` (the loan id),
+    `user_id`, `occurred_at` (the disbursement) and `amount` (the proceeds: the amount less the
+    origination fee). Read-only; no customer sees it."""
+    from django.db.models import DecimalField, ExpressionWrapper, F, Value
+    from django.db.models.functions import Coalesce
+
+    from .models import DisburseTo
+
+    proceeds = ExpressionWrapper(
+        F("offer_amount") - Coalesce(F("origination_fee"), Value(Decimal("0"))),
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+    return (
+        Loan.objects.filter(disbursed_at__isnull=False, disburse_to=DisburseTo.PORTFOLIO, offer_amount__isnull=False)
+        .order_by()
+        .annotate(event_id=F("id"), occurred_at=F("disbursed_at"), amount=proceeds)
+        .values("event_id", "user_id", "occurred_at", "amount")
+    )
+
+
+def review_queue_counts(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The loan officers' dashboard: applications waiting, by state and age, and undisbursed loans
+    held because the customer is blocked (one query)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    waiting = [LoanStatus.SUBMITTED, LoanStatus.UNDER_REVIEW]
+    return Loan.objects.aggregate(
+        submitted=Count("id", filter=Q(status=LoanStatus.SUBMITTED)),
+        under_review=Count("id", filter=Q(status=LoanStatus.UNDER_REVIEW)),
+        waiting_over_2_days=Count("id", filter=Q(status__in=waiting, created_at__lt=now - dt.timedelta(days=2))),
+        held=Count("id", filter=Q(status__in=UNDISBURSED, blocked_at__isnull=False)),
+    )

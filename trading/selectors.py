@@ -331,3 +331,451 @@ def transaction_parties_since(*, since: dt.datetime):
                 "date_of_birth": None,
                 "executed_at": at,
             }
+
+
+# --- monitoring reads (set-based; compliance's transaction-monitoring rules) ---------------------
+#
+# Each rule reads one source in batches of row ids after its watermark: `monitoring_batch_bounds`
+# says how many rows the next batch holds, its last id and its business dates; the rule's query
+# then looks at the batch's customers over the rule's look-back window, in one statement. The
+# transaction id is the watermark (for branch cash, the id of its transaction). Business dates are
+# taken in BUSINESS_TIME_ZONE (cash: its CTR business day). Rows younger than `lag_seconds` are
+# left for the next run, so a transaction still committing is not passed over. `wide=True` (a batch
+# touching most customers) reads the look-back window by time alone instead of customer by
+# customer through the user index, which is the better plan for a large backlog.
+
+VOLUME_TYPES = (TransactionType.BUY, TransactionType.SELL, TransactionType.DEPOSIT, TransactionType.WITHDRAWAL)
+
+
+def _sql_rows(sql: str, params) -> list[dict]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _monitoring_source(source: str) -> tuple[str, str, str, str]:
+    """(table with alias `s`, condition, id column, business-date expression) of a source."""
+    from .models import BranchCashTransaction
+
+    tx, cash = f"{Transaction._meta.db_table} s", f"{BranchCashTransaction._meta.db_table} s"
+    executed = f"s.status IN ({_in((Status.FILLED, Status.SETTLED))}) AND s.executed_at IS NOT NULL"
+    external = f"s.method <> '{Method.INTERNAL}'"
+    day = "(s.executed_at AT TIME ZONE %(tz)s)::date"
+    sources = {
+        "branch_cash": (cash, "TRUE", "s.transaction_id", "s.ctr_business_day"),
+        "transfers": (
+            tx,
+            f"{executed} AND {external} AND s.type IN ({_in((TransactionType.DEPOSIT, TransactionType.WITHDRAWAL))})",
+            "s.id",
+            day,
+        ),
+        "withdrawals": (tx, f"{executed} AND {external} AND s.type = '{TransactionType.WITHDRAWAL}'", "s.id", day),
+        "volume": (tx, f"{executed} AND s.type IN ({_in(VOLUME_TYPES)})", "s.id", day),
+        "wires": (tx, f"{executed} AND s.method = '{Method.WIRE}'", "s.id", day),
+    }
+    if source not in sources:
+        raise ValueError(f"unknown monitoring source {source!r}")
+    return sources[source]
+
+
+def _batch_filter(id_col: str, day: str, *, since: dt.date | None, until: dt.date | None) -> str:
+    clause = f" AND {id_col} > %(after)s AND {id_col} <= %(last)s"
+    if since:
+        clause += f" AND {day} >= %(since)s"
+    if until:
+        clause += f" AND {day} <= %(until)s"
+    return clause
+
+
+def _batch_params(*, after_id: int, last_id: int, since=None, until=None, **extra) -> dict:
+    from django.conf import settings
+
+    return {
+        "after": after_id,
+        "last": last_id,
+        "since": since,
+        "until": until,
+        "tz": settings.BUSINESS_TIME_ZONE,
+        **extra,
+    }
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=business_tz())
+
+
+def monitoring_batch_bounds(
+    *,
+    source: str,
+    after_id: int,
+    limit: int,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    lag_seconds: int = 0,
+) -> dict:
+    """The next batch of a monitoring source after `after_id`: {"rows", "last_id", "first_day",
+    "last_day"} (no rows: last_id is `after_id`). Sources: `branch_cash`, `transfers` (deposits
+    and withdrawals, internal ones aside), `withdrawals`, `volume` (buys, sells, deposits,
+    withdrawals), `wires`; all but branch cash executed (filled or settled)."""
+    table, condition, id_col, day = _monitoring_source(source)
+    dates = ""
+    if since:
+        dates += f" AND {day} >= %(since)s"
+    if until:
+        dates += f" AND {day} <= %(until)s"
+    sql = (
+        "SELECT count(*) AS n_rows, max(b.id) AS last_id, min(b.day) AS first_day, max(b.day) AS last_day FROM ("  # noqa: S608 - table names and numbers from code, values bound as parameters
+        f"SELECT {id_col} AS id, {day} AS day FROM {table} WHERE {condition} AND {id_col} > %(after)s"
+        f" AND s.created_at < %(horizon)s{dates} ORDER BY {id_col} LIMIT %(limit)s) b"
+    )
+    horizon = timezone.now() - dt.timedelta(seconds=lag_seconds)
+    params = _batch_params(after_id=after_id, last_id=0, since=since, until=until, limit=limit, horizon=horizon)
+    row = _sql_rows(sql, params)[0]
+    return {
+        "rows": row["n_rows"],
+        "last_id": row["last_id"] or after_id,
+        "first_day": row["first_day"],
+        "last_day": row["last_day"],
+    }
+
+
+def cash_days_over_threshold_rows(
+    *, after_id: int, last_id: int, threshold: Decimal, since: dt.date | None = None, until: dt.date | None = None
+) -> list[dict]:
+    """Large cash: each customer, direction and CTR business day touched by the batch's branch cash
+    whose total is more than `threshold`, with the day's transactions ("ids": comma-separated)."""
+    table, condition, id_col, day = _monitoring_source("branch_cash")
+    cash = table.removesuffix(" s")
+    sql = f"""
+        WITH touched AS (
+            SELECT DISTINCT s.customer_id, s.direction, s.ctr_business_day FROM {table}
+            WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
+        )
+        SELECT c.customer_id, c.direction, c.ctr_business_day AS day, sum(c.amount) AS total, count(*) AS n,
+               string_agg(c.transaction_id::text, ',' ORDER BY c.transaction_id) AS ids
+        FROM {cash} c JOIN touched t USING (customer_id, direction, ctr_business_day)
+        GROUP BY 1, 2, 3 HAVING sum(c.amount) > %(threshold)s
+        ORDER BY 1, 2, 3"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    return _sql_rows(
+        sql, _batch_params(after_id=after_id, last_id=last_id, since=since, until=until, threshold=threshold)
+    )
+
+
+def cash_band_episode_rows(
+    *,
+    after_id: int,
+    last_id: int,
+    band: tuple[Decimal, Decimal],
+    business_days: list[dt.date],
+    window: int,
+    min_days: int,
+    same_day_count: int,
+    threshold: Decimal,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[dict]:
+    """Structuring: branch cash of one customer and direction with an amount in `band` (inclusive),
+    by CTR business day, grouped into episodes (band days less than `window` business days apart).
+    An episode is returned when it holds a row of the batch and either `min_days` band days fall
+    within `window` business days, or `same_day_count` band amounts on one day sum to more than
+    `threshold`. `business_days`: the business days in order from the look-back's start to the
+    batch's last day (only band cash on those days is read; positions count business days)."""
+    table, condition, id_col, day = _monitoring_source("branch_cash")
+    cash = table.removesuffix(" s")
+    window, min_days, same_day_count = int(window), int(min_days), int(same_day_count)
+    sql = f"""
+        WITH cal AS (SELECT c.day, c.idx FROM unnest(%(days)s::date[]) WITH ORDINALITY AS c(day, idx)),
+        touched AS (
+            SELECT DISTINCT s.customer_id, s.direction FROM {table}
+            WHERE {condition} AND s.amount BETWEEN %(band_min)s AND %(band_max)s
+            {_batch_filter(id_col, day, since=since, until=until)}
+        ),
+        band AS (
+            SELECT b.customer_id, b.direction, b.ctr_business_day AS day, cal.idx, count(*) AS n,
+                   sum(b.amount) AS total, string_agg(b.transaction_id::text, ',' ORDER BY b.transaction_id) AS ids,
+                   bool_or(b.transaction_id > %(after)s AND b.transaction_id <= %(last)s) AS fresh
+            FROM {cash} b JOIN touched USING (customer_id, direction) JOIN cal ON cal.day = b.ctr_business_day
+            WHERE b.amount BETWEEN %(band_min)s AND %(band_max)s
+              AND b.ctr_business_day BETWEEN %(first)s AND %(final)s
+            GROUP BY 1, 2, 3, 4
+        ),
+        windowed AS (
+            SELECT band.*,
+                   count(*) OVER (PARTITION BY customer_id, direction ORDER BY idx
+                                  RANGE BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS days_in_window,
+                   CASE WHEN idx - lag(idx) OVER (PARTITION BY customer_id, direction ORDER BY idx) < {window}
+                        THEN 0 ELSE 1 END AS starts
+            FROM band
+        ),
+        episodes AS (
+            SELECT windowed.*, sum(starts) OVER (PARTITION BY customer_id, direction ORDER BY idx) AS episode
+            FROM windowed
+        )
+        SELECT customer_id, direction, min(day) AS first_day, max(day) AS last_day, sum(total) AS total,
+               sum(n)::int AS n, count(*)::int AS days, max(days_in_window) AS max_days_in_window, max(n) AS max_same_day,
+               string_agg(ids, ',' ORDER BY day) AS ids
+        FROM episodes
+        GROUP BY customer_id, direction, episode
+        HAVING bool_or(fresh)
+           AND (max(days_in_window) >= {min_days} OR bool_or(n >= {same_day_count} AND total > %(threshold)s))
+        ORDER BY 1, 2, 3"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    params = _batch_params(
+        after_id=after_id,
+        last_id=last_id,
+        since=since,
+        until=until,
+        days=list(business_days),
+        first=business_days[0],
+        final=business_days[-1],
+        band_min=band[0],
+        band_max=band[1],
+        threshold=threshold,
+    )
+    return _sql_rows(sql, params)
+
+
+def rapid_movement_rows(
+    *,
+    after_id: int,
+    last_id: int,
+    first_day: dt.date,
+    last_day: dt.date,
+    days: int,
+    min_amount: Decimal,
+    out_ratio: Decimal,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    wide: bool = False,
+) -> list[dict]:
+    """Rapid movement: for the customers with deposits or withdrawals in the batch, the batch's
+    business days where, within the `days` calendar days up to it, at least `min_amount` came in
+    and at least `out_ratio` of it went out again. One row per customer and first day money came in
+    (its earliest qualifying day), with the window's transactions ("ids")."""
+    table, condition, id_col, day = _monitoring_source("transfers")
+    days = int(days)
+    customers = "" if wide else "AND s.user_id IN (SELECT user_id FROM touched)"
+    sql = f"""
+        WITH touched AS (
+            SELECT DISTINCT s.user_id, {day} AS day FROM {table}
+            WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
+        ),
+        daily AS (
+            SELECT s.user_id, {day} AS day, {day} - DATE '2000-01-01' AS dn,
+                   coalesce(sum(s.amount) FILTER (WHERE s.type = '{TransactionType.DEPOSIT}'), 0) AS amount_in,
+                   coalesce(sum(s.amount) FILTER (WHERE s.type = '{TransactionType.WITHDRAWAL}'), 0) AS amount_out
+            FROM {table}
+            WHERE {condition} {customers}
+              AND s.executed_at >= %(start)s AND s.executed_at < %(end)s
+            GROUP BY 1, 2
+        ),
+        windowed AS (
+            SELECT daily.*,
+                   sum(amount_in) OVER w AS window_in, sum(amount_out) OVER w AS window_out,
+                   min(day) FILTER (WHERE amount_in > 0) OVER w AS first_in_day,
+                   min(day) OVER w AS window_start
+            FROM daily
+            WINDOW w AS (PARTITION BY user_id ORDER BY dn RANGE BETWEEN {days} PRECEDING AND CURRENT ROW)
+        ),
+        hits AS (
+            SELECT DISTINCT ON (w.user_id, w.first_in_day)
+                   w.user_id AS customer_id, w.day, w.first_in_day, w.window_start, w.window_in AS amount_in,
+                   w.window_out AS amount_out
+            FROM windowed w JOIN touched t USING (user_id, day)
+            WHERE w.window_in >= %(min_amount)s AND w.window_out > 0 AND w.window_out >= %(ratio)s * w.window_in
+            ORDER BY w.user_id, w.first_in_day, w.day
+        )
+        SELECT h.*,
+               (SELECT string_agg(s.id::text, ',' ORDER BY s.id) FROM {table}
+                WHERE {condition} AND s.user_id = h.customer_id
+                  AND s.executed_at >= (h.window_start::timestamp AT TIME ZONE %(tz)s)
+                  AND s.executed_at < ((h.day + 1)::timestamp AT TIME ZONE %(tz)s)) AS ids
+        FROM hits h
+        ORDER BY h.customer_id, h.first_in_day"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    params = _batch_params(
+        after_id=after_id,
+        last_id=last_id,
+        since=since,
+        until=until,
+        start=_day_start(first_day - dt.timedelta(days=days)),
+        end=_day_start(last_day + dt.timedelta(days=1)),
+        min_amount=min_amount,
+        ratio=out_ratio,
+    )
+    return _sql_rows(sql, params)
+
+
+def volume_spike_rows(
+    *,
+    after_id: int,
+    last_id: int,
+    first_day: dt.date,
+    last_day: dt.date,
+    history_days: int,
+    multiple: Decimal,
+    min_amount: Decimal,
+    min_history_days: int,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    wide: bool = False,
+) -> list[dict]:
+    """Volume far above the customer's own history: for each customer and business day of the
+    batch, the day's volume (the amounts of buys, sells, deposits, withdrawals) when it is at least
+    `min_amount` and at least `multiple` times the customer's average active day over the previous
+    `history_days` calendar days, which held activity on at least `min_history_days` days."""
+    table, condition, id_col, day = _monitoring_source("volume")
+    history_days, min_history_days = int(history_days), int(min_history_days)
+    customers = "" if wide else "AND s.user_id IN (SELECT user_id FROM touched)"
+    sql = f"""
+        WITH touched AS (
+            SELECT DISTINCT s.user_id, {day} AS day FROM {table}
+            WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
+        ),
+        daily AS (
+            SELECT s.user_id, {day} AS day, {day} - DATE '2000-01-01' AS dn, sum(s.amount) AS volume
+            FROM {table}
+            WHERE {condition} AND s.amount IS NOT NULL {customers}
+              AND s.executed_at >= %(start)s AND s.executed_at < %(end)s
+            GROUP BY 1, 2
+        ),
+        windowed AS (
+            SELECT daily.*, sum(volume) OVER w AS history_volume, count(*) OVER w AS history_days
+            FROM daily
+            WINDOW w AS (PARTITION BY user_id ORDER BY dn RANGE BETWEEN {history_days} PRECEDING AND 1 PRECEDING)
+        )
+        SELECT w.user_id AS customer_id, w.day, w.volume, w.history_volume, w.history_days,
+               (SELECT string_agg(s.id::text, ',' ORDER BY s.id) FROM {table}
+                WHERE {condition} AND s.amount IS NOT NULL AND s.user_id = w.user_id
+                  AND s.executed_at >= (w.day::timestamp AT TIME ZONE %(tz)s)
+                  AND s.executed_at < ((w.day + 1)::timestamp AT TIME ZONE %(tz)s)) AS ids
+        FROM windowed w JOIN touched t USING (user_id, day)
+        WHERE w.volume >= %(min_amount)s AND w.history_days >= {min_history_days}
+          AND w.volume >= %(multiple)s * w.history_volume / w.history_days
+        ORDER BY 1, 2"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    params = _batch_params(
+        after_id=after_id,
+        last_id=last_id,
+        since=since,
+        until=until,
+        start=_day_start(first_day - dt.timedelta(days=history_days)),
+        end=_day_start(last_day + dt.timedelta(days=1)),
+        min_amount=min_amount,
+        multiple=multiple,
+    )
+    return _sql_rows(sql, params)
+
+
+def outflows_after_events_rows(
+    *,
+    events: QuerySet,
+    after_id: int,
+    last_id: int,
+    first_day: dt.date,
+    last_day: dt.date,
+    days: int,
+    ratio: Decimal,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[dict]:
+    """Money moved out soon after it arrived from elsewhere (e.g. loan proceeds). `events`: a
+    queryset of values `event_id`, `user_id`, `occurred_at`, `amount`, from the app that owns the
+    events. For each event of a customer with withdrawals in the batch, the withdrawals (internal
+    ones aside) within `days` calendar days after it, when they reach `ratio` of its amount."""
+    table, condition, id_col, day = _monitoring_source("withdrawals")
+    events_sql, events_params = events.order_by().query.sql_with_params()
+    events_sql = events_sql % tuple(f"%(e{i})s" for i in range(len(events_params)))
+    days = int(days)
+    sql = f"""
+        WITH touched AS (
+            SELECT DISTINCT s.user_id FROM {table}
+            WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
+        ),
+        events AS (
+            SELECT e.event_id, e.user_id, e.occurred_at, e.amount FROM ({events_sql}) e
+            WHERE e.user_id IN (SELECT user_id FROM touched)
+              AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+        )
+        SELECT e.event_id, e.user_id AS customer_id, e.occurred_at, e.amount, sum(s.amount) AS moved_out,
+               min(s.executed_at) AS first_out_at, max(s.executed_at) AS last_out_at,
+               string_agg(s.id::text, ',' ORDER BY s.id) AS ids
+        FROM events e
+        JOIN {table} ON {condition} AND s.user_id = e.user_id
+             AND s.executed_at >= e.occurred_at AND s.executed_at < e.occurred_at + interval '{days} days'
+        GROUP BY 1, 2, 3, 4
+        HAVING sum(s.amount) >= %(ratio)s * e.amount
+        ORDER BY 1"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    params = _batch_params(
+        after_id=after_id,
+        last_id=last_id,
+        since=since,
+        until=until,
+        start=_day_start(first_day - dt.timedelta(days=days + 1)),
+        end=_day_start(last_day + dt.timedelta(days=1)),
+        ratio=ratio,
+    )
+    params.update({f"e{i}": value for i, value in enumerate(events_params)})
+    return _sql_rows(sql, params)
+
+
+def wires_to_countries_rows(
+    *,
+    after_id: int,
+    last_id: int,
+    countries: list[str],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[dict]:
+    """Wires of the batch whose recorded details name a beneficiary, beneficiary institution,
+    originator or originator institution (each an object with a `country`) in one of `countries`
+    (ISO 3166-1 alpha-2)."""
+    table, condition, id_col, day = _monitoring_source("wires")
+    country_of = ", ".join(
+        f"upper(CASE WHEN jsonb_typeof(s.wire_details -> '{part}') = 'object' "
+        f"THEN s.wire_details -> '{part}' ->> 'country' END)"
+        for part in ("beneficiary", "beneficiary_institution", "originator", "originator_institution")
+    )
+    sql = f"""
+        SELECT s.id, s.user_id AS customer_id, s.type, s.amount, {day} AS day,
+               array_remove(ARRAY[{country_of}], NULL) AS countries
+        FROM {table}
+        WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
+          AND s.wire_details IS NOT NULL AND ARRAY[{country_of}] && %(countries)s::text[]
+        ORDER BY s.id"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    params = _batch_params(
+        after_id=after_id, last_id=last_id, since=since, until=until, countries=[c.upper() for c in countries]
+    )
+    return _sql_rows(sql, params)
+
+
+def branch_cash_over_threshold_list(*, business_day: dt.date, threshold: Decimal) -> list[dict]:
+    """For CTRs: the branch cash of each customer and direction whose total on the CTR business day
+    is more than `threshold` (all their portfolios together), one dict per transaction with the
+    conductor's identity as recorded (the ID number still encrypted), ordered by customer,
+    direction and transaction."""
+    from .models import BranchCashTransaction
+
+    cash = BranchCashTransaction._meta.db_table
+    sql = f"""
+        WITH over AS (
+            SELECT customer_id, direction FROM {cash} WHERE ctr_business_day = %(day)s
+            GROUP BY 1, 2 HAVING sum(amount) > %(threshold)s
+        )
+        SELECT c.transaction_id, c.customer_id, c.direction, c.amount, c.occurred_at, c.branch,
+               c.conductor_is_customer, c.conductor_name, c.conductor_date_of_birth, c.conductor_address,
+               c.conductor_id_type, c.conductor_id_number_encrypted, c.conductor_id_issuer, c.on_behalf_of_name
+        FROM {cash} c JOIN over USING (customer_id, direction)
+        WHERE c.ctr_business_day = %(day)s
+        ORDER BY c.customer_id, c.direction, c.transaction_id"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    return _sql_rows(sql, {"day": business_day, "threshold": threshold})
+
+
+def customer_transaction_list(*, user: Any, limit: int = 50) -> QuerySet[Transaction]:
+    """Every transaction of a customer across their portfolios, newest first (staff reads: the
+    compliance case page)."""
+    return Transaction.objects.filter(user=user).select_related("asset").order_by("-requested_at", "-id")[:limit]

@@ -58,5 +58,38 @@ class Rule:
     def enabled(self) -> bool:
         return self.name not in settings.MONITORING_DISABLED_RULES
 
+    def batch_size(self) -> int:
+        return settings.MONITORING_BATCH_SIZE
+
     def fetch(self, window: Window) -> Batch:  # pragma: no cover - each rule defines it
+        raise NotImplementedError
+
+
+class TransactionRule(Rule):
+    """A rule over one of trading's monitoring sources (`trading.selectors.monitoring_batch_bounds`),
+    detected by one set-based query per batch (`detect`): no row of the source enters Python, only
+    what the query finds. The watermark is the transaction id."""
+
+    source: ClassVar[str]
+
+    def batch_size(self) -> int:
+        return settings.MONITORING_SQL_BATCH_SIZE
+
+    def fetch(self, window: Window) -> Batch:
+        from trading import selectors as trading_selectors
+
+        bounds = trading_selectors.monitoring_batch_bounds(
+            source=self.source,
+            after_id=window.after_id,
+            limit=window.limit,
+            since=window.since,
+            until=window.until,
+            lag_seconds=settings.MONITORING_SOURCE_LAG_SECONDS,
+        )
+        if not bounds["rows"]:
+            return Batch((), 0, last_id=window.after_id)
+        detections = self.detect(window=window, bounds=bounds)
+        return Batch(tuple(detections), bounds["rows"], last_id=bounds["last_id"])
+
+    def detect(self, *, window: Window, bounds: dict) -> list[Detection]:  # pragma: no cover
         raise NotImplementedError

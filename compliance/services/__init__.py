@@ -12,7 +12,7 @@ from .cases import (
     case_note_add,
     case_transition,
 )
-from .ctr import ctr_approve, ctr_draft_create
+from .ctr import CtrDayResult, ctr_approve, ctr_days_to_draft, ctr_draft_create, ctr_draft_for_day
 from .dispositions import hit_disposition_record
 from .filings import acknowledgement_load, filing_write
 from .fincen314a import fincen314a_list_load, fincen314a_match_customers, fincen314a_match_decide
@@ -47,6 +47,7 @@ from .screening import (
 from .wallets import wallet_registration_screen
 
 __all__ = [
+    "CtrDayResult",
     "Detection",
     "acknowledgement_load",
     "alert_dismiss",
@@ -61,7 +62,9 @@ __all__ = [
     "chain_mismatch_record",
     "compliance_report",
     "ctr_approve",
+    "ctr_days_to_draft",
     "ctr_draft_create",
+    "ctr_draft_for_day",
     "filing_write",
     "monitoring_run",
     "sar_approve",

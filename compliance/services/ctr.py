@@ -8,19 +8,25 @@ the aggregation for the same day refreshes a draft and never makes a second CTR.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+import structlog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from blockguardian.crypto import encrypt_str, last_four
+from blockguardian.calendar import business_date as calendar_business_date
+from blockguardian.crypto import decrypt_str, encrypt_str, last_four
 from blockguardian.money import quantize_cash, to_decimal
 
 from ..errors import ComplianceObjectNotFound, CtrInvalid, CtrStateError
 from ..models import Ctr
 from .cases import assert_officer
+
+logger = structlog.get_logger(__name__)
 
 FILE_PERMISSION = "compliance.file_ctr"
 CONDUCTOR_FIELDS = (
@@ -175,3 +181,131 @@ def ctr_approve(*, ctr: Ctr | int, acting_user) -> Ctr:
     ctr.status, ctr.approved_at, ctr.approved_by = Ctr.Status.APPROVED, timezone.now(), acting_user
     ctr.save(update_fields=["status", "approved_at", "approved_by"])
     return ctr
+
+
+# --- the daily CTR job ------------------------------------------------------------------------
+
+ID_TYPE_ALIASES = {
+    "ssn": "ssn",
+    "itin": "itin",
+    "drivers_license": "drivers_license",
+    "driver_license": "drivers_license",
+    "state_id": "state_id",
+    "passport": "passport",
+    "alien_id": "alien_registration",
+    "alien_registration": "alien_registration",
+}
+DIRECTIONS = {"in": Ctr.Direction.CASH_IN, "out": Ctr.Direction.CASH_OUT}
+
+
+@dataclass
+class CtrDayResult:
+    business_day: dt.date
+    drafted: list[int] = field(default_factory=list)  # CTR ids, new or refreshed drafts
+    unchanged: list[int] = field(default_factory=list)  # approved or filed, same transactions
+    needs_amendment: list[int] = field(default_factory=list)  # approved or filed, the day changed
+
+
+def _conductor(row: dict) -> dict:
+    """A conductor as `ctr_draft_create` takes it, from trading's record of who was at the counter."""
+    parts = str(row["conductor_name"] or "").split()
+    first, last = (parts[0], parts[-1]) if len(parts) > 1 else ("", parts[0] if parts else "")
+    id_type = ID_TYPE_ALIASES.get(str(row["conductor_id_type"] or "").strip().lower(), "other")
+    issuer = str(row["conductor_id_issuer"] or "").strip().upper()
+    entry = {
+        "first_name": first,
+        "middle_name": " ".join(parts[1:-1]),
+        "last_name": last,
+        "date_of_birth": row["conductor_date_of_birth"],
+        "address_line1": row["conductor_address"],
+        "id_type": id_type,
+        "id_number": decrypt_str(row["conductor_id_number_encrypted"]) if row["conductor_id_number_encrypted"] else "",
+        "verification_method": "identification document examined at the branch",
+    }
+    if len(issuer) == 2:
+        entry["id_issuing_state" if id_type in ("drivers_license", "state_id") else "id_issuing_country"] = issuer
+    if row["conductor_is_customer"]:
+        entry["customer_id"] = row["customer_id"]
+    return entry
+
+
+def _conductor_key(entry: dict) -> tuple:
+    return (
+        str(entry.get("customer_id") or ""),
+        entry["first_name"].lower(),
+        entry["last_name"].lower(),
+        entry["id_type"],
+        entry["id_number"],
+    )
+
+
+def ctr_draft_for_day(*, business_day: dt.date, progress: Callable[[int], None] | None = None) -> CtrDayResult:
+    """Draft the CTRs of one CTR business day: each person's physical cash in and cash out (branch
+    cash only, never ACH, wire or crypto; all their portfolios together; weekend and holiday cash
+    counted toward the next business day by trading's `ctr_business_day`), one CTR per side above
+    `CTR_THRESHOLD`, with its transactions and conductors, due 15 days after the earliest one.
+
+    Idempotent: a re-run refreshes the drafts (one per person, day and direction) and leaves an
+    approved or filed CTR alone (listed in `needs_amendment` when its day changed since). Alerts
+    play no part: a structuring alert never suppresses a CTR."""
+    from itertools import groupby
+
+    from trading import selectors as trading_selectors
+
+    result = CtrDayResult(business_day=business_day)
+    rows = trading_selectors.branch_cash_over_threshold_list(business_day=business_day, threshold=ctr_threshold())
+    for (subject_id, direction), group in groupby(rows, key=lambda r: (r["customer_id"], r["direction"])):
+        group = list(group)
+        conductors: dict[tuple, dict] = {}
+        for row in group:
+            entry = _conductor(row)
+            conductors.setdefault(_conductor_key(entry), entry)
+        transactions = [
+            {
+                "reference": f"trading.transaction:{row['transaction_id']}",
+                "amount": row["amount"],
+                "kind": "deposit" if row["direction"] == "in" else "withdrawal",
+                "executed_on": calendar_business_date(row["occurred_at"]),
+            }
+            for row in group
+        ]
+        try:
+            ctr = ctr_draft_create(
+                subject_id=subject_id,
+                business_date=business_day,
+                direction=DIRECTIONS[direction],
+                transactions=transactions,
+                conductors=list(conductors.values()),
+            )
+        except CtrStateError:
+            existing = Ctr.objects.get(
+                subject_id=subject_id, business_date=business_day, direction=DIRECTIONS[direction]
+            )
+            result.needs_amendment.append(existing.pk)
+            logger.warning("ctr_day_changed_after_approval", ctr_id=existing.pk, business_day=str(business_day))
+        else:
+            (result.drafted if ctr.status == Ctr.Status.DRAFT else result.unchanged).append(ctr.pk)
+        if progress is not None:
+            progress(1)
+    logger.info(
+        "ctr_day_drafted",
+        business_day=str(business_day),
+        drafted=len(result.drafted),
+        unchanged=len(result.unchanged),
+        needs_amendment=len(result.needs_amendment),
+    )
+    return result
+
+
+def ctr_days_to_draft(*, today: dt.date | None = None) -> list[dt.date]:
+    """The CTR business days the daily job drafts: the `CTR_DRAFT_LOOKBACK_BUSINESS_DAYS` business
+    days before today (a day's cash, weekend cash included, is complete once it is over)."""
+    from blockguardian.calendar import is_fed_business_day
+
+    day = today or calendar_business_date()
+    days: list[dt.date] = []
+    while len(days) < settings.CTR_DRAFT_LOOKBACK_BUSINESS_DAYS:
+        day -= dt.timedelta(days=1)
+        if is_fed_business_day(day):
+            days.append(day)
+    return sorted(days)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,7 +64,7 @@ def rule_run(
                     after_at=after_at,
                     since=since,
                     until=until,
-                    limit=settings.MONITORING_BATCH_SIZE,
+                    limit=rule.batch_size(),
                 )
             )
             for detection in batch.detections:
@@ -89,7 +88,7 @@ def rule_run(
                 state.save()
         if progress is not None and batch.rows:
             progress(batch.rows)
-        if batch.rows < settings.MONITORING_BATCH_SIZE:
+        if batch.rows < rule.batch_size():
             break
     logger.info(
         "monitoring_rule_run",

@@ -20,6 +20,12 @@ def _fresh_index_cache():
     sanctions_index_forget()
 
 
+@pytest.fixture(autouse=True)
+def _no_monitoring_lag(settings):
+    # Rows made by a test are read at once (production leaves the newest seconds for the next run).
+    settings.MONITORING_SOURCE_LAG_SECONDS = 0
+
+
 @pytest.fixture(scope="session")
 def full_index() -> SanctionsIndex:
     """The whole bundled SDN list in the engine, with the default settings' thresholds."""

@@ -4,8 +4,10 @@ accounts' own services, and small copies of the OFAC files."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
+import factory
 from django.conf import settings
 from django.contrib.auth.models import Group
 
@@ -110,7 +112,6 @@ def kyc_customer(*, first: str = "Dana", last: str = "Whitfield", **kwargs):
 
 
 def detection(customer_obj, *, key: str = "k1", amount: str = "9500.00", evidence=("trading.transaction:1",)):
-    from decimal import Decimal
 
     from compliance.services import Detection
 
@@ -160,3 +161,99 @@ def cash_transactions(*amounts: str, kind: str = "deposit", start: int = 1, on: 
         {"reference": f"trading.transaction:{start + i}", "amount": a, "kind": kind, "executed_on": on}
         for i, a in enumerate(amounts)
     ]
+
+
+# --- trading activity the monitoring rules and the CTR job read ---------------------------------
+
+
+def ny(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(settings.BUSINESS_TIME_ZONE))
+
+
+def portfolio(owner, *, cash: str = "0"):
+    """An open portfolio of `owner`, with `cash` settled (a wire booked by the ledger)."""
+
+    from portfolios.services import cash_deposit
+    from portfolios.tests.factories import PortfolioFactory
+
+    made = PortfolioFactory(owner=owner)
+    if Decimal(cash) > 0:
+        cash_deposit(portfolio=made, amount=Decimal(cash), method="wire", executed_at=ny(BUSINESS_DAY, 9))
+    return made
+
+
+TELLER_ID = "D1234567"
+
+
+def branch_cash(portfolio_obj, amount: str, *, on: dt.date, direction: str = "in", hour: int = 11, conductor=None):
+    """Physical cash recorded at a branch through trading's service (the conductor: the portfolio's
+    owner with a driver's license, unless `conductor` is given)."""
+    from trading.services import branch_cash_record
+
+    who = conductor or {
+        "name": "Dana Whitfield",
+        "date_of_birth": dt.date(1975, 6, 15),
+        "address": "12 Main Street, Springfield IL 62701",
+        "id_type": "drivers_license",
+        "id_number": TELLER_ID,
+        "id_issuer": "IL",
+        "identity_verified": True,
+    }
+    return branch_cash_record(
+        acting_user=None,
+        portfolio=portfolio_obj,
+        direction=direction,
+        amount=amount,
+        branch="Springfield Main",
+        conductor=who,
+        occurred_at=ny(on, hour),
+    )
+
+
+class TransactionFactory(factory.django.DjangoModelFactory):
+    """An executed deposit or withdrawal as trading records it (the rules read the rows only)."""
+
+    class Meta:
+        model = "trading.Transaction"
+
+    user = factory.LazyAttribute(lambda o: o.portfolio.owner)
+    portfolio = None
+    type = "deposit"
+    method = "ach"
+    status = "filled"
+    source = "api"
+    amount = Decimal("100.00")
+    requested_at = factory.LazyAttribute(lambda o: o.executed_at)
+    executed_at = factory.LazyFunction(lambda: ny(BUSINESS_DAY))
+
+
+def transfer(
+    portfolio_obj, amount: str, *, on: dt.date, type: str = "deposit", method: str = "ach", hour: int = 12, **kw
+):
+    return TransactionFactory(
+        portfolio=portfolio_obj, type=type, method=method, amount=Decimal(amount), executed_at=ny(on, hour), **kw
+    )
+
+
+def disbursed_loan(owner, portfolio_obj, *, amount: str, on: dt.date, fee: str = "0.00"):
+    """A loan paid out into the portfolio on `on` (the row lending keeps; the rule reads it only)."""
+    from lending.models import Loan, LoanStatus
+    from lending.tests.factories import LoanProductFactory
+
+    return Loan.objects.create(
+        user=owner,
+        product=LoanProductFactory(),
+        status=LoanStatus.ACTIVE,
+        requested_amount=Decimal(amount),
+        requested_term_months=12,
+        purpose="furniture",
+        monthly_income=Decimal("6000.00"),
+        monthly_debts=Decimal("500.00"),
+        disburse_to="portfolio",
+        portfolio=portfolio_obj,
+        offer_amount=Decimal(amount),
+        origination_fee=Decimal(fee),
+        disbursed_at=ny(on, 10),
+    )

@@ -204,3 +204,26 @@ def test_a_sar_batch_download_needs_the_sar_permission_and_is_audited(compliance
     assert access.count() == 2  # the filing and its SAR
     result.path.write_bytes(result.path.read_bytes() + b"<!-- changed -->")
     assert client(compliance_officer).get(url).status_code == 400
+
+
+def test_the_sar_subjects_ssn_comes_from_kyc_and_is_filed(compliance_officer, bsa_officer, tmp_path):
+    from accounts.selectors import customer_tin_for_filing
+
+    customer = factories.kyc_customer()
+    assert customer_tin_for_filing(user=customer) == "123456789"
+    sar = factories.sar_in_review(customer, compliance_officer)
+    sar_approve(sar=sar, acting_user=bsa_officer)
+    call_command("file_sar", "--case", str(sar.case_id), "--output", str(tmp_path / "sar.xml"))
+    root = etree.parse(str(tmp_path / "sar.xml")).getroot()
+    numbers = [e.text for e in root.iterfind(".//fc2:PartyIdentificationNumberText", NS)]
+    assert "123456789" in numbers and root.find(".//fc2:TINUnknownIndicator", NS) is None
+
+
+def test_a_passport_is_not_a_tin():
+    from accounts.selectors import customer_tin_for_filing
+
+    customer = factories.customer()
+    factories.submit_kyc(
+        customer, first="Ana", last="Silva", date_of_birth=factories.dt.date(1980, 1, 1), citizenship="PT"
+    )
+    assert customer_tin_for_filing(user=customer) is None

@@ -109,3 +109,59 @@ FINCEN_INSTITUTION_PHONE = env.str("FINCEN_INSTITUTION_PHONE", default="21255501
 # Federal regulator code (6 SEC for a broker-dealer, 2 FDIC, 4 OCC, 7 IRS for an MSB …).
 FINCEN_PRIMARY_REGULATOR = env.str("FINCEN_PRIMARY_REGULATOR", default="6")
 FINCEN_CONTACT_OFFICE = env.str("FINCEN_CONTACT_OFFICE", default="BSA Department")
+
+# --- transaction monitoring: the rules over trading's transactions -------------------------------
+# Source rows a set-based (SQL) rule takes per batch (one transaction). No source row enters Python
+# (only detections do), and each batch re-reads its customers' look-back window, so large batches
+# read least in all; a steady run every few minutes has far fewer new rows than this anyway.
+MONITORING_SQL_BATCH_SIZE = env.int("MONITORING_SQL_BATCH_SIZE", default=1000000)
+# From this many source rows a batch reads its look-back window by time rather than customer by
+# customer (most customers are in it: a backlog or a by-hand run over dates).
+MONITORING_SQL_WIDE_BATCH_ROWS = env.int("MONITORING_SQL_WIDE_BATCH_ROWS", default=50000)
+# Source rows younger than this are left for the next run (a transaction still committing with a
+# lower id is then not passed over by the watermark).
+MONITORING_SOURCE_LAG_SECONDS = env.int("MONITORING_SOURCE_LAG_SECONDS", default=30)
+# Large cash: a person's cash in or out on one CTR business day above CTR_THRESHOLD.
+MONITORING_LARGE_CASH_SCORE = env.int("MONITORING_LARGE_CASH_SCORE", default=40)
+# Structuring: cash in the band (inclusive) on at least STRUCTURING_MIN_DAYS business days within
+# STRUCTURING_WINDOW_BUSINESS_DAYS, or STRUCTURING_SAME_DAY_COUNT of them on one business day
+# summing above CTR_THRESHOLD. Detections of one customer and direction whose band days lie
+# within the window of each other form one episode and one alert; the look-back bounds an episode.
+STRUCTURING_BAND_MIN = env.str("STRUCTURING_BAND_MIN", default="8000.00")
+STRUCTURING_BAND_MAX = env.str("STRUCTURING_BAND_MAX", default="9999.99")
+STRUCTURING_MIN_DAYS = env.int("STRUCTURING_MIN_DAYS", default=3)
+STRUCTURING_WINDOW_BUSINESS_DAYS = env.int("STRUCTURING_WINDOW_BUSINESS_DAYS", default=5)
+STRUCTURING_SAME_DAY_COUNT = env.int("STRUCTURING_SAME_DAY_COUNT", default=2)
+STRUCTURING_LOOKBACK_BUSINESS_DAYS = env.int("STRUCTURING_LOOKBACK_BUSINESS_DAYS", default=30)
+MONITORING_STRUCTURING_SCORE = env.int("MONITORING_STRUCTURING_SCORE", default=75)
+# Rapid movement: money in and out again (deposits, withdrawals; any method but internal) within
+# RAPID_MOVEMENT_DAYS calendar days: at least RAPID_MOVEMENT_MIN_AMOUNT in, and out at least
+# RAPID_MOVEMENT_OUT_RATIO of what came in.
+RAPID_MOVEMENT_DAYS = env.int("RAPID_MOVEMENT_DAYS", default=3)
+RAPID_MOVEMENT_MIN_AMOUNT = env.str("RAPID_MOVEMENT_MIN_AMOUNT", default="5000.00")
+RAPID_MOVEMENT_OUT_RATIO = env.str("RAPID_MOVEMENT_OUT_RATIO", default="0.80")
+MONITORING_RAPID_MOVEMENT_SCORE = env.int("MONITORING_RAPID_MOVEMENT_SCORE", default=65)
+# Loan proceeds moved out: withdrawals within LOAN_PROCEEDS_OUT_DAYS calendar days of a disbursement
+# into a portfolio reaching LOAN_PROCEEDS_OUT_RATIO of the proceeds.
+LOAN_PROCEEDS_OUT_DAYS = env.int("LOAN_PROCEEDS_OUT_DAYS", default=5)
+LOAN_PROCEEDS_OUT_RATIO = env.str("LOAN_PROCEEDS_OUT_RATIO", default="0.75")
+MONITORING_LOAN_PROCEEDS_SCORE = env.int("MONITORING_LOAN_PROCEEDS_SCORE", default=70)
+# Volume far above the customer's own history: one business day's volume (buys, sells, deposits,
+# withdrawals) at least VOLUME_SPIKE_MULTIPLE times the average day of the previous
+# VOLUME_SPIKE_HISTORY_DAYS calendar days, at least VOLUME_SPIKE_MIN_AMOUNT, with activity on at
+# least VOLUME_SPIKE_MIN_HISTORY_DAYS of those days (a new customer has no history to exceed).
+VOLUME_SPIKE_HISTORY_DAYS = env.int("VOLUME_SPIKE_HISTORY_DAYS", default=90)
+VOLUME_SPIKE_MULTIPLE = env.str("VOLUME_SPIKE_MULTIPLE", default="10")
+VOLUME_SPIKE_MIN_AMOUNT = env.str("VOLUME_SPIKE_MIN_AMOUNT", default="10000.00")
+VOLUME_SPIKE_MIN_HISTORY_DAYS = env.int("VOLUME_SPIKE_MIN_HISTORY_DAYS", default=5)
+MONITORING_VOLUME_SPIKE_SCORE = env.int("MONITORING_VOLUME_SPIKE_SCORE", default=50)
+# High-risk jurisdictions (ISO 3166-1 alpha-2): wires whose beneficiary or beneficiary institution
+# is in one of them. Default: countries under comprehensive US sanctions programs (CU, IR, KP, SY)
+# and FATF's "call for action" list (KP, IR, MM); the institution sets its own list.
+HIGH_RISK_COUNTRIES = env.list("HIGH_RISK_COUNTRIES", default=["CU", "IR", "KP", "SY", "MM"])
+MONITORING_HIGH_RISK_JURISDICTION_SCORE = env.int("MONITORING_HIGH_RISK_JURISDICTION_SCORE", default=85)
+
+# --- CTR: the daily drafting job ------------------------------------------------------------------
+# Without --date the job drafts the CTRs of the business days ending with the previous one, this
+# many of them (cash imported late still reaches its day's draft).
+CTR_DRAFT_LOOKBACK_BUSINESS_DAYS = env.int("CTR_DRAFT_LOOKBACK_BUSINESS_DAYS", default=3)
