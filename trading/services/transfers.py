@@ -80,6 +80,7 @@ def _wire_details(*, user: Any, bank_account: LinkedBankAccount, amount: Decimal
             "name": identity.get("full_name") or user.get_full_name(),
             "address": identity.get("address_lines", []),
             "account": f"customer:{user.pk}",
+            "country": identity.get("country") or "",
         },
         "originator_institution": settings.TRADING_INSTITUTION_NAME,
         "beneficiary": {
@@ -87,7 +88,12 @@ def _wire_details(*, user: Any, bank_account: LinkedBankAccount, amount: Decimal
             "account_last4": bank_account.account_last4,
             "account_type": bank_account.account_type,
         },
-        "beneficiary_institution": {"name": bank_account.bank_name, "routing_last4": bank_account.routing_last4},
+        # Linked accounts are verified by ABA routing number and micro-deposits: US institutions.
+        "beneficiary_institution": {
+            "name": bank_account.bank_name,
+            "routing_last4": bank_account.routing_last4,
+            "country": "US",
+        },
         "amount": str(amount),
         "currency": "USD",
     }

@@ -85,6 +85,23 @@ def test_a_wire_withdrawal_of_3000_records_originator_and_beneficiary(customer, 
     assert tx.wire_details["amount"] == "3000.00"
 
 
+def test_a_recorded_wire_names_the_countries_monitoring_screens(customer, market_open):
+    from accounts.models import KycRecord
+
+    KycRecord.objects.filter(user=customer).update(country="GB")
+    tx = transfer(
+        customer,
+        funded_portfolio(customer, "5000.00"),
+        verified_bank_account(customer),
+        "withdrawal",
+        "3000.00",
+        method="wire",
+    )
+
+    assert tx.wire_details["originator"]["country"] == "GB"
+    assert tx.wire_details["beneficiary_institution"]["country"] == "US"
+
+
 def test_customers_cannot_post_dividends_fees_or_cash(customer, market_open):
     portfolio = funded_portfolio(customer, "100.00")
     account = verified_bank_account(customer)
