@@ -13,19 +13,13 @@ from contextlib import contextmanager
 
 from auditlog.context import auditlog_value, set_extra_data
 from auditlog.registry import auditlog
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 
-REDACTED = "[redacted]"
+from blockguardian.audit.masking import REDACTED, entry_scrub, redact
 
+__all__ = ["REDACTED", "audit_actor", "audit_context_set_actor", "redact", "register_models"]
 
-def redact(value: str) -> str:
-    """auditlog's mask callable for personal fields: whether a value was set, never the value."""
-    if value in ("", "None"):
-        return value
-    return REDACTED
-
-
-_MASK = "accounts.audit.redact"
+_MASK = "blockguardian.audit.masking.redact"
 
 USER_PERSONAL_FIELDS = ["email", "first_name", "last_name"]
 PROFILE_PERSONAL_FIELDS = [
@@ -47,6 +41,7 @@ KYC_PERSONAL_FIELDS = [
     "postal_code",
     "identifier_last4",
     "id_document_last4",
+    "customer_message",
 ]
 KYC_SECRET_FIELDS = [
     "identifier_encrypted",
@@ -68,6 +63,7 @@ def register_models() -> None:
         CustomerProfile,
         ErasureRequest,
         KycDocument,
+        KycEvent,
         KycRecord,
         KycVerification,
         MessageDevice,
@@ -77,7 +73,8 @@ def register_models() -> None:
     auditlog.register(
         User,
         exclude_fields=["password", "last_login"],
-        mask_fields=USER_PERSONAL_FIELDS,
+        # The restriction's reason is an officer's free text: it may name people.
+        mask_fields=[*USER_PERSONAL_FIELDS, "restriction_reason"],
         mask_callable=_MASK,
         m2m_fields={"groups", "user_permissions"},
     )
@@ -85,6 +82,8 @@ def register_models() -> None:
     auditlog.register(KycRecord, exclude_fields=KYC_SECRET_FIELDS, mask_fields=KYC_PERSONAL_FIELDS, mask_callable=_MASK)
     auditlog.register(KycDocument, exclude_fields=["storage_name"])
     auditlog.register(KycVerification, mask_fields=["discrepancy", "resolution"], mask_callable=_MASK)
+    # The record's history: who moved it where; reasons are free text, details hold what was submitted.
+    auditlog.register(KycEvent, exclude_fields=["detail"], mask_fields=["reason"], mask_callable=_MASK)
     auditlog.register(CipNoticeAcceptance, exclude_fields=["ip_address", "user_agent"])
     auditlog.register(ErasureRequest, exclude_fields=["veto_reasons", "last_checked_at"])
     auditlog.register(TOTPDevice, exclude_fields=["key", "last_t", "drift", *_DEVICE_NOISE])
@@ -99,7 +98,9 @@ def register_models() -> None:
 
 
 def _drop_actor_email(sender, instance, created: bool, **kwargs) -> None:
-    """auditlog copies the acting user's email into each entry; the actor's id is kept instead."""
+    """auditlog copies the acting user's email into each entry; the actor's id is kept instead.
+    `entry_scrub` (pre_save) already keeps it out; this is the safety net should a receiver connected
+    later still set it."""
     if created and instance.actor_email:
         type(instance).objects.filter(pk=instance.pk).update(actor_email=None)
         instance.actor_email = None
@@ -108,6 +109,8 @@ def _drop_actor_email(sender, instance, created: bool, **kwargs) -> None:
 def connect_signals() -> None:
     from auditlog import get_logentry_model
 
+    # Connected at start-up, so before auditlog's per-context receivers: see `entry_scrub`.
+    pre_save.connect(entry_scrub, sender=get_logentry_model(), dispatch_uid="blockguardian.audit.entry_scrub")
     post_save.connect(_drop_actor_email, sender=get_logentry_model(), dispatch_uid="accounts.audit.drop_actor_email")
 
 

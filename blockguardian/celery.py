@@ -118,6 +118,22 @@ app.conf.update(
             "schedule": crontab(day_of_week="sun", hour=8, minute=0),
             "options": {"expires": 24 * 3600},
         },
+        "audit-seal": {
+            # Seals new audit entries in id order; writers never wait for it.
+            "task": "blockguardian.audit_seal",
+            "schedule": timedelta(seconds=30),
+            "options": {"expires": 30},
+        },
+        "audit-head-anchor": {
+            "task": "blockguardian.audit_head_anchor",
+            "schedule": crontab(hour=5, minute=0),
+            "options": {"expires": 6 * 3600},
+        },
+        "legal-hold-purge": {
+            "task": "blockguardian.legal_hold_purge",
+            "schedule": crontab(hour=9, minute=0),
+            "options": {"expires": 6 * 3600},
+        },
         "idempotency-purge": {
             "task": "blockguardian.idempotency_purge",
             "schedule": timedelta(hours=1),

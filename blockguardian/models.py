@@ -1,4 +1,5 @@
-"""Tables of the shared infrastructure: idempotency keys, the task outbox, the model registry."""
+"""Tables of the shared infrastructure: idempotency keys, the task outbox, the model registry, the
+legal-hold store and the seals of the audit trail."""
 
 from __future__ import annotations
 
@@ -97,6 +98,12 @@ class LegalHoldRecord(models.Model):
     payload_encrypted = models.TextField()
     retention_starts_on = models.DateField(null=True, blank=True)
     retain_until = models.DateField(null=True, blank=True, db_index=True)
+    hold_order = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="A legal order (litigation, a regulator's request) that keeps the record past its date.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -104,3 +111,27 @@ class LegalHoldRecord(models.Model):
 
     def __str__(self) -> str:
         return f"legal hold {self.pk} ({self.record_class})"
+
+
+class AuditSeal(models.Model):
+    """The seal of one audit-log entry: a link of a hash chain over the entries in id order.
+
+    `hash` is SHA-256 over the previous seal's hash and the entry's canonical form
+    (`blockguardian.audit.canonical`); `seq` counts the seals from 1 without gaps. The entry is named
+    by its id only (no foreign key): deleting an entry must leave its seal behind as evidence.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    entry_id = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gt=0), name="audit_seal_seq_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"seal {self.seq} of audit entry {self.entry_id}"

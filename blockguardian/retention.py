@@ -9,6 +9,16 @@ from django.conf import settings
 from django.db import models
 
 
+class RetentionStart(models.TextChoices):
+    """The event a record class's retention counts from (`starts` in settings.RETENTION_CLASSES)."""
+
+    ACCOUNT_CLOSED = "account_closed", "the day the account closes"
+    FILED = "filed", "the filing date"
+    DECIDED = "decided", "the decision date"
+    CREATED = "created", "the day the record was made"
+    LOAN_CLOSED = "loan_closed", "the day the loan ends (repaid, charged off or cancelled)"
+
+
 class RetentionClass(models.TextChoices):
     CIP = "cip", "CIP records (5 years after the account closes)"
     SAR = "sar", "SAR copies (5 years from filing)"
@@ -29,7 +39,17 @@ def retention_period(klass: str) -> relativedelta:
 
 def retention_starts(klass: str) -> str:
     """The event the period counts from (account_closed, filed, decided, created, loan_closed)."""
-    return settings.RETENTION_CLASSES[klass]["starts"]
+    starts = settings.RETENTION_CLASSES[klass]["starts"]
+    if starts not in RetentionStart.values:
+        raise ValueError(f"retention class {klass!r} starts at an unknown event {starts!r}")
+    return starts
+
+
+def retention_describe(klass: str) -> str:
+    """How long and from when, in words ("5 years after the day the account closes")."""
+    rule = settings.RETENTION_CLASSES[klass]
+    parts = [f"{rule[unit]} {unit}" for unit in ("years", "months", "days") if rule.get(unit)]
+    return f"{' '.join(parts)} after {RetentionStart(retention_starts(klass)).label}"
 
 
 def retain_until(klass: str, start: dt.date | dt.datetime) -> dt.date:

@@ -33,3 +33,8 @@ class LendingConfig(AppConfig):
             exclude_fields=["monthly_income", "monthly_debts", "application", "purpose", "updated_at"],
         )
         auditlog.register(AdverseActionNotice, exclude_fields=["content"])
+        auditlog.register(self.get_model("Repayment"))
+        auditlog.register(self.get_model("LateFee"))
+        auditlog.register(self.get_model("Installment"))
+        auditlog.register(self.get_model("LoanDisclosure"), exclude_fields=["content"])
+        auditlog.register(self.get_model("LoanEvent"), exclude_fields=["detail"])

@@ -37,5 +37,11 @@ class PortfoliosConfig(AppConfig):
             mask_fields=["name"],
             mask_callable="portfolios.datarights.mask_entirely",
         )
-        auditlog.register(JournalEntry, include_fields=fields(JournalEntry))
+        auditlog.register(
+            JournalEntry,
+            include_fields=fields(JournalEntry),
+            mask_fields=["memo"],
+            mask_callable="blockguardian.audit.masking.redact",
+        )
+        auditlog.register(self.get_model("Position"), include_fields=fields(self.get_model("Position"), "updated_at"))
         auditlog.register(Reservation, include_fields=fields(Reservation))

@@ -34,11 +34,19 @@ class TradingConfig(AppConfig):
         def fields(model, *excluded):
             return [f.name for f in model._meta.concrete_fields if f.name not in excluded]
 
-        auditlog.register(Transaction, include_fields=fields(Transaction, "updated_at", "ip_address", "user_agent"))
+        auditlog.register(
+            Transaction,
+            include_fields=fields(Transaction, "updated_at", "ip_address", "user_agent"),
+            mask_fields=["wire_details", "memo"],
+            mask_callable="blockguardian.audit.masking.redact",
+        )
+        auditlog.register(self.get_model("Execution"), include_fields=fields(self.get_model("Execution")))
         # Personal data stays out of the audit trail: numbers are encrypted, names are masked.
         auditlog.register(
             LinkedBankAccount,
             include_fields=["id", "user", "status", "status_reason", "verify_attempts", "verified_at", "account_last4"],
+            mask_fields=["account_last4"],
+            mask_callable="blockguardian.audit.masking.redact",
         )
         auditlog.register(Wallet, include_fields=["id", "user", "currency", "status", "unusable", "status_reason"])
         auditlog.register(

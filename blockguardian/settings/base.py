@@ -11,6 +11,7 @@ from pathlib import Path
 import structlog
 
 from .domain.accounts import *  # noqa: F403
+from .domain.audit import *  # noqa: F403
 from .domain.chain import *  # noqa: F403
 from .domain.compliance import *  # noqa: F403
 from .domain.credit import *  # noqa: F403
