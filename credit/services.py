@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from blockguardian.audit.services import audit_bulk_created
 from blockguardian.calendar import business_date
 from blockguardian.chain.services import anchor_record_enqueue, anchor_records_enqueue
 from blockguardian.legalhold import legal_hold_store
@@ -228,7 +229,11 @@ def credit_rescore_batch(
     with transaction.atomic():
         # A concurrent run of the same night may have stored some: the unique constraint keeps one.
         CreditScore.objects.bulk_create(scores, ignore_conflicts=True, batch_size=1000)
-        stored = CreditScore.objects.filter(public_id__in=[s.public_id for s in scores]).select_related("model_version")
+        # The rows with this batch's public ids are the ones it wrote (a conflicting row keeps its own).
+        stored = list(
+            CreditScore.objects.filter(public_id__in=[s.public_id for s in scores]).select_related("model_version")
+        )
+        audit_bulk_created(instances=stored)
         anchor_records_enqueue(
             kind=SCORE_ANCHOR_KIND,
             records=[(score.public_id, score_anchor_payload(score=score)) for score in stored],

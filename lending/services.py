@@ -25,6 +25,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import Restriction
+from blockguardian.audit.services import audit_bulk_created
 from blockguardian.calendar import business_date
 from blockguardian.money import ZERO, quantize_cash
 from blockguardian.outbox import outbox_enqueue
@@ -874,7 +875,7 @@ def loan_cancel(*, loan: Loan, acting_user, reason: str = "cancelled by the cust
 
 
 def _installments_create(loan: Loan, schedule: T.Schedule) -> None:
-    Installment.objects.bulk_create(
+    created = Installment.objects.bulk_create(
         [
             Installment(
                 loan=loan,
@@ -888,6 +889,7 @@ def _installments_create(loan: Loan, schedule: T.Schedule) -> None:
             for r in schedule.rows
         ]
     )
+    audit_bulk_created(instances=created)
 
 
 def loan_disburse(

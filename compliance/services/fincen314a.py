@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from blockguardian.audit.services import audit_bulk_created
 from blockguardian.calendar import business_date
 from blockguardian.crypto import blind_index, encrypt_str, last_four
 from blockguardian.errors import Forbidden
@@ -161,7 +162,9 @@ def fincen314a_list_load(
         subjects = [_subject(request_list, number, row) for number, row in _rows(path)]
         if not subjects:
             raise Fincen314aFileInvalid("the file has no subjects")
-        Fincen314aSubject.objects.bulk_create(subjects, batch_size=1000)
+        audit_bulk_created(
+            instances=Fincen314aSubject.objects.bulk_create(subjects, batch_size=1000), acting_user=acting_user
+        )
         request_list.subjects_count = len(subjects)
         request_list.save(update_fields=["subjects_count"])
     fincen314a_match_customers(request_list=request_list, progress=progress)

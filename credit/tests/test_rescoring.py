@@ -171,3 +171,16 @@ def test_two_concurrent_runs_of_one_night_score_each_customer_once(trained):
     assert RescoreRun.objects.get(run_date=NIGHT).scored == 6
     assert CreditScore.objects.filter(rescore_date=NIGHT).count() == 6
     assert CreditScore.objects.filter(rescore_date=NIGHT).values("user").distinct().count() == 6
+
+
+def test_rescored_scores_written_in_bulk_are_in_the_audit_log(active_model, profiles):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    credit_rescore_all(run_date=NIGHT, batch_size=3)
+
+    scores = CreditScore.objects.filter(source="rescore", rescore_date=NIGHT)
+    logged = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(CreditScore), action=LogEntry.Action.CREATE
+    ).values_list("object_pk", flat=True)
+    assert {str(pk) for pk in scores.values_list("pk", flat=True)} <= set(logged)

@@ -336,6 +336,25 @@ def test_disbursement_to_and_repayment_from_a_verified_bank_account(customer):
     assert collected.type == "loan_repayment" and collected.amount == Decimal("100.00")
 
 
+def test_the_installments_written_at_disbursement_are_in_the_audit_log(product, customer):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from lending.models import Installment
+
+    loan = _disburse(
+        services.loan_apply(user=customer, data=application(product, funded_portfolio(customer))), customer
+    )
+
+    installments = {str(pk) for pk in Installment.objects.filter(loan=loan).values_list("pk", flat=True)}
+    logged = set(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Installment), action=LogEntry.Action.CREATE
+        ).values_list("object_pk", flat=True)
+    )
+    assert installments and installments == logged
+
+
 def test_another_customers_bank_account_is_refused(product, customer):
     from trading.tests.factories import verified_bank_account
 
