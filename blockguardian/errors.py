@@ -8,12 +8,14 @@ HTML or a traceback.
 from __future__ import annotations
 
 import json
+import sys
 from http import HTTPStatus
 from typing import Any
 
 import structlog
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -181,6 +183,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, (DjangoPermissionDenied,)):
         status = 403
         body = problem(status, code="forbidden", title="You do not have permission to do this")
+    elif isinstance(exc, SuspiciousOperation):
+        status, body = _suspicious(exc)
     elif isinstance(exc, drf_exceptions.APIException):
         status = exc.status_code
         code = _drf_code(exc)
@@ -212,6 +216,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return None  # an unexpected error: the middleware turns it into a logged 500
     response = Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
     return response
+
+
+def _suspicious(exc: SuspiciousOperation) -> tuple[int, dict[str, Any]]:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; too many fields or files, a bad host and the
+    like are 400s. (Django does the same outside a view; inside DRF's parsing they would be 500s.)"""
+    logger.warning("suspicious_request", error=type(exc).__name__)
+    if isinstance(exc, RequestDataTooBig):
+        detail = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        return 413, problem(413, code="payload_too_large", title="The request is too large", detail=detail)
+    return 400, problem(400, code="bad_request", title="The request is invalid", detail="The request was refused.")
 
 
 def problem_response(status: int, **kwargs: Any) -> JsonResponse:
@@ -268,13 +282,12 @@ class ProblemDetailsMiddleware:
             return problem_response(404, code="not_found", detail="No such resource.")
         if isinstance(exception, DjangoPermissionDenied):
             return problem_response(403, code="forbidden")
+        if isinstance(exception, SuspiciousOperation):
+            status, body = _suspicious(exception)
+            return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
         if isinstance(exception, (OperationalError, InterfaceError)):
             logger.error("database_unavailable", path=request.path, exc_info=exception)
-            response = problem_response(
-                503, code="service_unavailable", title="A component the request needs is unavailable; try again shortly"
-            )
-            response["Retry-After"] = "5"
-            return response
+            return _database_unavailable()
         logger.error("unhandled_exception", path=request.path, exc_info=exception)
         return problem_response(
             500, code="server_error", title="Internal server error", detail="The request failed; it has been logged."
@@ -303,7 +316,19 @@ def handler404(request, exception=None):
     return problem_response(404, code="not_found", detail=f"Nothing is at {request.path}.")
 
 
+def _database_unavailable() -> JsonResponse:
+    response = problem_response(
+        503, code="service_unavailable", title="A component the request needs is unavailable; try again shortly"
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
 def handler500(request):
+    """Django calls this inside the `except` of whatever went wrong, outside any view too (a middleware
+    reading the session, the user or a lockout): a database that is down or restarting is a 503."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return _database_unavailable()
     return problem_response(
         500, code="server_error", title="Internal server error", detail="The request failed; it has been logged."
     )

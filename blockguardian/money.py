@@ -5,6 +5,7 @@ Cash is USD with 2 decimal places; asset quantities and prices carry up to 8.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -77,6 +78,9 @@ class QuantityField(models.DecimalField):
         super().__init__(*args, **kwargs)
 
 
+_PLAIN_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+
+
 class StrictDecimalField(serializers.DecimalField):
     """A decimal input that refuses NaN, Infinity, exponents, floats-in-JSON quirks and excess places.
 
@@ -86,6 +90,7 @@ class StrictDecimalField(serializers.DecimalField):
     default_error_messages = {
         "exponent": "Write the number out in full (no exponent).",
         "not_finite": "A finite number is required.",
+        "not_plain": "Write the number with the digits 0-9 and at most one decimal point.",
     }
 
     def to_internal_value(self, data: Any) -> Decimal:
@@ -97,6 +102,9 @@ class StrictDecimalField(serializers.DecimalField):
                 self.fail("exponent")
             if text.lower().lstrip("+-") in {"nan", "snan", "inf", "infinity"}:
                 self.fail("not_finite")
+            # Decimal() also reads full-width and other scripts' digits and underscores ("１００", "1_000").
+            if not _PLAIN_DECIMAL.fullmatch(text):
+                self.fail("not_plain")
         elif isinstance(data, float):
             if data != data or data in (float("inf"), float("-inf")):
                 self.fail("not_finite")
