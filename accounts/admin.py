@@ -20,9 +20,11 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from blockguardian.admin import Panel, dashboard_register
 from blockguardian.calendar import business_date
 from blockguardian.errors import ApplicationError
 
+from . import selectors
 from .api.kyc import document_response
 from .models import (
     CustomerProfile,
@@ -46,6 +48,32 @@ from .services import (
     kyc_verification_validate,
     restriction_set,
     user_tokens_revoke_all,
+)
+
+
+def _kyc_panel(request):
+    counts = selectors.kyc_queue_counts(on=business_date())
+    return Panel(
+        title="KYC reviews waiting",
+        rows=[
+            ("Pending review", counts["pending"], "/admin/accounts/kycrecord/?status__exact=pending"),
+            (
+                "… with a duplicate identity",
+                counts["duplicates"],
+                "/admin/accounts/kycrecord/?status__exact=pending&duplicate_identity__exact=1",
+            ),
+            (
+                "Information requested",
+                counts["info_requested"],
+                "/admin/accounts/kycrecord/?status__exact=info_requested",
+            ),
+            ("Periodic re-review due", counts["review_due"], "/admin/accounts/kycrecord/?review=due"),
+        ],
+    )
+
+
+dashboard_register(
+    "kyc_queue", _kyc_panel, permissions=["accounts.decide_kycrecord", "accounts.verify_kycrecord"], order=10
 )
 
 
@@ -279,13 +307,20 @@ class KycRecordAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Due diligence", {"fields": ("risk_rating", "next_review_on")}),
+        ("Due diligence", {"fields": ("risk_rating", "next_review_on", "screening_link")}),
         ("Dates", {"fields": ("submitted_at", "submission_count", "decided_at", "verified_at", "created_at")}),
     )
     actions = ["verify", "reject", "request_info", "start_review", "set_risk_rating"]
 
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for row in fieldset[1]["fields"] for field in _flatten(row)]
+
+    @admin.display(description="Sanctions screening")
+    def screening_link(self, obj: KycRecord) -> str:
+        # The hits open beside their SDN entries in compliance's console (for those who may see it).
+        return format_html(
+            '<a href="/admin/compliance/screeninghit/?customer={}">Screening hits for this customer</a>', obj.user_id
+        )
 
     @admin.display(description="Identification number")
     def identifier_masked(self, obj: KycRecord) -> str:

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .errors import SanctionsListNotLoaded
 from .models import (
@@ -243,3 +244,132 @@ def overdue_items(*, on: dt.date) -> dict[str, list[int]]:
         "sar": list(Sar.objects.exclude(status__in=SAR_DONE).filter(due_on__lt=on).values_list("pk", flat=True)),
         "case": list(Case.objects.exclude(status__in=CASE_DONE).filter(due_on__lt=on).values_list("pk", flat=True)),
     }
+
+
+# --- the console's dashboard -------------------------------------------------------------------------
+
+ALERT_AGE_BUCKETS = ((0, 2, "0–2 days"), (3, 7, "3–7 days"), (8, 30, "8–30 days"), (31, None, "over 30 days"))
+
+
+def alert_open_by_rule() -> list[tuple[str, int]]:
+    """Open live alerts per monitoring rule, most first."""
+    from django.db.models import Count
+
+    rows = (
+        Alert.objects.filter(status=Alert.Status.OPEN, shadow=False)
+        .values("rule_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "rule_name")
+    )
+    return [(r["rule_name"], r["n"]) for r in rows]
+
+
+def alert_unresolved_by_age(*, now: dt.datetime) -> list[tuple[str, int]]:
+    """Live alerts still being worked (open, or in a working case) by age since detection (one
+    query)."""
+    from django.db.models import Count
+
+    live = Alert.objects.filter(shadow=False).filter(
+        Q(status=Alert.Status.OPEN) | (Q(status=Alert.Status.IN_CASE) & ~Q(case__status__in=CASE_DONE))
+    )
+    aggregates = {}
+    for n, (low, high, _label) in enumerate(ALERT_AGE_BUCKETS):
+        condition = Q(detected_at__lte=now - dt.timedelta(days=low))
+        if high is not None:
+            condition &= Q(detected_at__gt=now - dt.timedelta(days=high + 1))
+        aggregates[f"bucket_{n}"] = Count("id", filter=condition)
+    counts = live.aggregate(**aggregates)
+    return [(label, counts[f"bucket_{n}"]) for n, (_, _, label) in enumerate(ALERT_AGE_BUCKETS)]
+
+
+def case_working_by_status() -> list[tuple[str, int]]:
+    from django.db.models import Count
+
+    labels = dict(Case.Status.choices)
+    rows = Case.objects.exclude(status__in=CASE_DONE).values("status").annotate(n=Count("id")).order_by("status")
+    counts = {r["status"]: r["n"] for r in rows}
+    return [(labels[s], counts.get(s, 0)) for s in Case.Status.values if s not in CASE_DONE]
+
+
+def case_working_by_owner(*, limit: int = 8) -> list[tuple[str, int]]:
+    """Working cases per assigned officer (by id: no personal data on the dashboard), unassigned
+    first."""
+    from django.db.models import Count
+
+    rows = (
+        Case.objects.exclude(status__in=CASE_DONE)
+        .values("assigned_to_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "assigned_to_id")
+    )
+    result = [(f"officer {r['assigned_to_id']}"[:20] if r["assigned_to_id"] else "unassigned", r["n"]) for r in rows]
+    return result[:limit]
+
+
+def filings_due(*, today: dt.date, days: int = 7) -> dict[str, dict[str, int]]:
+    """CTRs, SARs, OFAC reports and 314(a) matches not yet done: overdue, and due within `days`."""
+    from django.db.models import Count
+
+    soon = today + dt.timedelta(days=days)
+
+    def split(queryset, field: str = "due_on") -> dict[str, int]:
+        return queryset.aggregate(
+            overdue=Count("id", filter=Q(**{f"{field}__lt": today})),
+            due_soon=Count("id", filter=Q(**{f"{field}__gte": today, f"{field}__lte": soon})),
+        )
+
+    return {
+        "ctr": split(Ctr.objects.exclude(status=Ctr.Status.FILED)),
+        "sar": split(Sar.objects.exclude(status__in=SAR_DONE)),
+        "ofac": split(OfacReport.objects.filter(status=OfacReport.Status.DRAFT), "due_date"),
+        "fincen314a": split(Fincen314aMatch.objects.filter(status=Fincen314aMatch.Status.OPEN)),
+    }
+
+
+def screening_reviews_open_count() -> int:
+    return ScreeningReview.objects.filter(status=ScreeningReview.Status.OPEN).count()
+
+
+def customer_timeline(*, customer, limit: int = 40) -> list[dict]:
+    """One view of a customer for the case page: transactions, logins, KYC changes, screening hits
+    and alerts, newest first (`at`, `kind`, `summary`, `link`). Five bounded queries."""
+    from accounts import selectors as account_selectors
+    from trading import selectors as trading_selectors
+
+    items: list[dict] = []
+    for tx in trading_selectors.customer_transaction_list(user=customer, limit=limit):
+        what = " ".join(p for p in (tx.type, tx.method, tx.asset.symbol if tx.asset_id else "") if p)
+        items.append(
+            {
+                "at": tx.requested_at,
+                "kind": "transaction",
+                "summary": f"{what} {tx.amount if tx.amount is not None else ''} ({tx.status})".strip(),
+                "link": f"/admin/trading/transaction/{tx.pk}/change/",
+            }
+        )
+    since = timezone.now() - dt.timedelta(days=365)
+    for event in account_selectors.security_event_list(user=customer, since=since)[:limit]:
+        items.append({"at": event.created_at, "kind": "login", "summary": f"{event.kind} {event.outcome}", "link": ""})
+    for event in account_selectors.kyc_event_list(user=customer, limit=limit):
+        moved = f"{event.from_status} → {event.to_status}" if event.to_status else ""
+        items.append({"at": event.created_at, "kind": "kyc", "summary": f"{event.kind} {moved}".strip(), "link": ""})
+    for hit in ScreeningHit.objects.filter(customer=customer).select_related("entry").order_by("-created_at")[:limit]:
+        items.append(
+            {
+                "at": hit.created_at,
+                "kind": "screening",
+                "summary": f"SDN {hit.entry.ent_num} score {hit.score} ({hit.status})",
+                "link": f"/admin/compliance/screeninghit/{hit.pk}/change/",
+            }
+        )
+    for alert in Alert.objects.filter(customer=customer, shadow=False).order_by("-detected_at")[:limit]:
+        items.append(
+            {
+                "at": alert.detected_at,
+                "kind": "alert",
+                "summary": f"{alert.rule_name} v{alert.rule_version} {alert.amount or ''} ({alert.status})".strip(),
+                "link": f"/admin/compliance/alert/{alert.pk}/change/",
+            }
+        )
+    items.sort(key=lambda item: item["at"], reverse=True)
+    return items[: limit * 2]

@@ -9,7 +9,41 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from blockguardian.admin import Panel, console_roles_grant, dashboard_register
+from blockguardian.admin_paginator import EstimatedCountPaginator
+
+from . import selectors
 from .models import CreditEvent, CreditProfile, CreditScore, RescoreRun
+
+# Loan officers read the scores behind applications; risk analysts also watch the model's drift.
+console_roles_grant(
+    "credit",
+    {
+        "loan_officer": ["view_creditscore", "view_creditevent"],
+        "risk_analyst": ["view_creditscore", "view_creditevent", "view_rescorerun"],
+    },
+)
+
+
+def _drift_panel(request):
+    drift = selectors.model_drift_latest()
+    if drift is None:
+        return Panel(title="Credit model drift", note="No nightly rescoring has run yet.")
+    psi = drift["psi"]
+    return Panel(
+        title="Credit model drift",
+        rows=[
+            ("Model", drift["model"], "/admin/credit/rescorerun/"),
+            ("Run", drift["run_date"], ""),
+            ("PSI", f"{psi:.3f}" if psi is not None else "not measured", ""),
+            ("Drift", drift["drift_label"], ""),
+        ],
+        alarm="Significant drift: review the credit model" if drift["drift"] == "significant" else "",
+        chart=[("model", drift["scored"] - drift["scored_by_rules"]), ("rules", drift["scored_by_rules"])],
+    )
+
+
+dashboard_register("credit_drift", _drift_panel, permissions=["credit.view_rescorerun"], order=60)
 
 
 def _pretty(value) -> str:
@@ -46,6 +80,7 @@ class CreditScoreAdmin(ReadOnlyAdmin):
     ordering = ("-scored_at", "-id")
     search_fields = ("=public_id", "=user__id")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fields = (
         "public_id",
         "user",
@@ -106,6 +141,7 @@ class CreditEventAdmin(ReadOnlyAdmin):
     ordering = ("-occurred_at", "-id")
     search_fields = ("=reference", "=user__id")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 @admin.register(CreditProfile)

@@ -148,3 +148,23 @@ def score_verify(*, score: CreditScore) -> str:
         )
     except AnchoredRecordNotFound:
         return PENDING  # stored before anchoring existed: nothing to compare with yet
+
+
+def model_drift_latest() -> dict | None:
+    """The latest nightly rescoring's drift of the active model (PSI), for the dashboard; None
+    before the first run."""
+    from .models import RescoreRun
+
+    run = RescoreRun.objects.select_related("model_version").order_by("-run_date").first()
+    if run is None:
+        return None
+    version = run.model_version
+    return {
+        "run_date": run.run_date,
+        "model": f"{version.name} v{version.version}" if version else "rules",
+        "psi": run.psi,
+        "drift": run.drift,
+        "drift_label": run.get_drift_display(),
+        "scored": run.scored,
+        "scored_by_rules": run.scored_by_rules,
+    }

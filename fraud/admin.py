@@ -6,15 +6,41 @@ call the services. Threshold overrides are added (never edited) through the serv
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html_join
 
+from blockguardian.admin import Panel, confirm_first, dashboard_register
+from blockguardian.admin_paginator import EstimatedCountPaginator
+from blockguardian.calendar import business_date, business_tz
 from blockguardian.errors import ApplicationError
 
-from . import services
+from . import selectors, services
 from .models import CustomerAggregate, FraudAlert, FraudRuleOverride, SeniorHold, StoredDecision
+
+
+def _today_start() -> dt.datetime:
+    return dt.datetime.combine(business_date(), dt.time(), tzinfo=business_tz())
+
+
+def _fraud_panel(request):
+    counts = selectors.alert_dashboard_counts(since=_today_start())
+    return Panel(
+        title="Fraud alerts today",
+        rows=[
+            ("Raised today: review", counts["today_review"], "/admin/fraud/fraudalert/?severity__exact=review"),
+            ("Raised today: block", counts["today_block"], "/admin/fraud/fraudalert/?severity__exact=block"),
+            ("Open (all days)", counts["open"], "/admin/fraud/fraudalert/?state=open"),
+            ("Confirmed fraud today", counts["confirmed_today"], ""),
+        ],
+        chart=[("review", counts["today_review"]), ("block", counts["today_block"])],
+    )
+
+
+dashboard_register("fraud_alerts", _fraud_panel, permissions=["fraud.resolve_fraudalert"], order=50)
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -46,6 +72,7 @@ class StoredDecisionAdmin(_ReadOnly):
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     readonly_fields = ["reasons_list"]
     exclude = ["reasons", "ip_address", "user_agent"]
 
@@ -73,6 +100,8 @@ class FraudAlertAdmin(_ReadOnly):
     search_fields = ["=customer__id", "=decision__reference"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     readonly_fields = [
         "customer_id",
         "severity",
@@ -125,6 +154,7 @@ class FraudAlertAdmin(_ReadOnly):
             self.message_user(request, f"{done} alert(s) {verb}.", messages.SUCCESS)
 
     @admin.action(description="Confirm fraud (restricts the customer)", permissions=["resolve"])
+    @confirm_first("Confirmed fraud restricts the customer, cancels the held movement and is passed to compliance.")
     def confirm_fraud(self, request, queryset) -> None:
         self._resolve(request, queryset, services.alert_confirm_fraud, "confirmed as fraud")
 

@@ -30,3 +30,16 @@ def customer_has_open_alert(*, customer) -> bool:
 def senior_hold_active_list(*, customer=None) -> QuerySet[SeniorHold]:
     holds = SeniorHold.objects.filter(state=SeniorHold.State.ACTIVE)
     return holds.filter(customer=customer) if customer is not None else holds
+
+
+def alert_dashboard_counts(*, since: dt.datetime) -> dict[str, int]:
+    """The risk analysts' dashboard: alerts raised since `since` by severity, and every open
+    alert (one query)."""
+    from django.db.models import Count, Q
+
+    return FraudAlert.objects.aggregate(
+        today_review=Count("id", filter=Q(created_at__gte=since, severity="review")),
+        today_block=Count("id", filter=Q(created_at__gte=since, severity="block")),
+        open=Count("id", filter=Q(state=FraudAlert.State.OPEN)),
+        confirmed_today=Count("id", filter=Q(resolved_at__gte=since, state=FraudAlert.State.CONFIRMED_FRAUD)),
+    )

@@ -13,9 +13,11 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.utils.html import format_html, format_html_join
 
+from blockguardian.admin import Panel, confirm_first, console_roles_grant, dashboard_register
+from blockguardian.admin_paginator import EstimatedCountPaginator
 from blockguardian.errors import ApplicationError
 
-from . import services
+from . import selectors, services
 from .models import (
     AdverseActionNotice,
     ChargeOffReason,
@@ -27,6 +29,44 @@ from .models import (
     LoanStatus,
     Repayment,
 )
+
+# Loan officers work the review queue and decide; risk analysts and compliance read loans.
+console_roles_grant(
+    "lending",
+    {
+        "loan_officer": [
+            "view_loanproduct",
+            "view_loan",
+            "review_loan",
+            "decide_loan",
+            "view_adverseactionnotice",
+            "view_installment",
+            "view_repayment",
+            "view_latefee",
+            "view_loanevent",
+        ],
+        "risk_analyst": ["view_loan", "view_loanproduct"],
+        "compliance_officer": ["view_loan"],
+        "bsa_officer": ["view_loan"],
+    },
+)
+
+
+def _loans_panel(request):
+    counts = selectors.review_queue_counts()
+    return Panel(
+        title="Loans under review",
+        rows=[
+            ("Submitted", counts["submitted"], "/admin/lending/loan/?status__exact=submitted"),
+            ("Under review", counts["under_review"], "/admin/lending/loan/?status__exact=under_review"),
+            ("Waiting more than 2 days", counts["waiting_over_2_days"], "/admin/lending/loan/?queue=review"),
+            ("Held (customer blocked)", counts["held"], "/admin/lending/loan/?queue=held"),
+        ],
+        chart=[("submitted", counts["submitted"]), ("under review", counts["under_review"])],
+    )
+
+
+dashboard_register("lending_review", _loans_panel, permissions=["lending.decide_loan", "lending.review_loan"], order=40)
 
 
 def _pretty(value) -> str:
@@ -178,6 +218,7 @@ class LoanAdmin(admin.ModelAdmin):
     ordering = ("-created_at", "-id")
     search_fields = ("=id", "=user__id")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     readonly_fields = [f.name for f in Loan._meta.concrete_fields] + [
         "score_reasons_display",
         "decision_reasons_display",
@@ -284,6 +325,7 @@ class LoanAdmin(admin.ModelAdmin):
     @admin.action(
         description="Disburse an accepted loan held by the fraud check (after review)", permissions=["decide"]
     )
+    @confirm_first("The loan's proceeds are paid out to the customer's portfolio or bank account now.")
     def disburse_after_review(self, request, queryset):
         _run(
             self,
@@ -293,6 +335,7 @@ class LoanAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description="Charge off (bankruptcy, fraud or death, from the form)", permissions=["charge_off"])
+    @confirm_first("The outstanding balance is charged off and written to the ledger; recoveries continue after.")
     def charge_off(self, request, queryset):
         reason = request.POST.get("charge_off_reason") or ""
         _run(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Sum
 
+from blockguardian.admin_paginator import EstimatedCountPaginator
+
 from .models import (
     AccountKind,
     Asset,
@@ -69,6 +71,7 @@ class PriceAdmin(ReadOnlyAdmin):
     date_hierarchy = "timestamp"
     ordering = ["-timestamp"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 @admin.register(PriceLoad)
@@ -162,6 +165,7 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     ordering = ["-executed_at", "-id"]
     inlines = [PostingInline]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 @admin.register(TaxLot)

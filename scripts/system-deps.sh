@@ -5,7 +5,7 @@ set -euo pipefail
 
 apt_packages=()
 # Each entry: "command-that-must-exist:debian-package".
-needs=("node:nodejs" "npm:npm")
+needs=("node:nodejs" "npm:npm" "chromium:chromium" "chromedriver:chromium-driver")
 
 missing=()
 for entry in "${needs[@]}"; do

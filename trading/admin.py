@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 
+from blockguardian.admin import confirm_first
+from blockguardian.admin_paginator import EstimatedCountPaginator
 from blockguardian.errors import ApplicationError
 
 from . import services
@@ -62,26 +64,28 @@ class TransactionAdmin(ReadOnlyAdmin):
     search_fields = ["=id", "reference", "user__email"]
     date_hierarchy = "requested_at"
     ordering = ["-requested_at", "-id"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     inlines = [ExecutionInline]
     exclude = ["ip_address", "user_agent"]
     actions = ["ach_return_r01", "cancel_open"]
 
-    @admin.action(description="Process an ACH return (R01, insufficient funds)", permissions=["view"])
+    def has_operate_permission(self, request) -> bool:
+        # Operations (the holders of the branch-cash permission) process returns and cancel.
+        return request.user.has_perm("trading.record_branch_cash")
+
+    @admin.action(description="Process an ACH return (R01, insufficient funds)", permissions=["operate"])
+    @confirm_first("The deposit is reversed: its cash leaves the portfolio (a shortfall becomes money owed).")
     def ach_return_r01(self, request, queryset: QuerySet[Transaction]):
-        if not request.user.has_perm("trading.record_branch_cash"):
-            self.message_user(request, "Only operations process ACH returns.", messages.ERROR)
-            return
         for tx in queryset.filter(method=Method.ACH):
             try:
                 services.ach_return_process(transaction_id=tx.pk, return_code="R01", acting_user=request.user)
             except ApplicationError as exc:
                 self.message_user(request, f"{tx}: {exc.detail}", messages.WARNING)
 
-    @admin.action(description="Cancel pending transactions (releases their reservations)", permissions=["view"])
+    @admin.action(description="Cancel pending transactions (releases their reservations)", permissions=["operate"])
+    @confirm_first("The selected pending transactions are cancelled and their reserved cash or assets released.")
     def cancel_open(self, request, queryset: QuerySet[Transaction]):
-        if not request.user.has_perm("trading.record_branch_cash"):
-            self.message_user(request, "Only operations cancel transactions.", messages.ERROR)
-            return
         for tx in queryset:
             try:
                 services.transaction_cancel(transaction_id=tx.pk, reason=f"cancelled by operations ({request.user.pk})")

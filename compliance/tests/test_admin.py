@@ -83,7 +83,9 @@ def test_314a_is_visible_to_the_bsa_officer_only(db, compliance_officer, bsa_off
     bsa_console = _console(bsa_officer)
     assert bsa_console.get("/admin/compliance/fincen314amatch/").status_code == 200
     assert b"314(a)" in bsa_console.get("/admin/").content
-    bsa_console.post("/admin/compliance/fincen314amatch/", {"action": "mark_reported", "_selected_action": [match.pk]})
+    form = {"action": "mark_reported", "_selected_action": [match.pk]}
+    assert b"reported to FinCEN" in bsa_console.post("/admin/compliance/fincen314amatch/", form).content
+    bsa_console.post("/admin/compliance/fincen314amatch/", {**form, "confirmed": "yes"})
     match.refresh_from_db()
     assert match.status == "reported"
 

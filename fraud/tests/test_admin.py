@@ -28,7 +28,8 @@ def analyst():
 
 
 def _request(user):
-    request = RequestFactory().post("/admin/fraud/fraudalert/")
+    # "confirmed": the officer said yes on the confirmation page.
+    request = RequestFactory().post("/admin/fraud/fraudalert/", {"confirmed": "yes"})
     request.user = user
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
