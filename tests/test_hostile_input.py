@@ -36,11 +36,10 @@ HOSTILE_DECIMALS = [
     [],
     {},
 ]
-# Python's Decimal reads these, and DRF's DecimalField with it; `blockguardian.money.StrictDecimalField`
-# refuses them. Trading's input serializer still uses DRF's field for quantity, notional and amount.
-_TRADING_DRF_DECIMAL = "trading/api/serializers.py reads amounts with DRF's DecimalField, not StrictDecimalField"
+# Python's Decimal reads these (and DRF's DecimalField with it); `blockguardian.money.StrictDecimalField`
+# refuses them.
 LENIENT_DECIMALS = [
-    pytest.param(value, marks=pytest.mark.xfail(strict=True, reason=_TRADING_DRF_DECIMAL), id=label)
+    pytest.param(value, id=label)
     for value, label in [
         ("1E+2", "exponent 1E+2"),
         ("1e-2", "exponent 1e-2"),
@@ -299,11 +298,6 @@ def test_injection_strings_in_text_fields_never_reach_a_server_error(client, cus
             assert 400 <= response.status_code < 500, (path, response.content[:200])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="names are plain CharFields: accounts (profile, registration) and portfolios accept bidi overrides, "
-    "invisible and control characters and mixed-script confusables",
-)
 @pytest.mark.parametrize("text", CONFUSABLES, ids=repr)
 def test_names_with_direction_overrides_invisible_or_control_characters_are_refused(client, customer, portfolio, text):
     endpoints = _text_endpoints(customer, portfolio)

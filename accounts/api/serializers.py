@@ -5,6 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.utils import html
 
+from blockguardian.text import validate_display_text
+
 from ..countries import COUNTRIES
 from ..models import IdDocumentType, IdentifierType, KycDocument, KycStatus, MessageDevice
 
@@ -69,8 +71,8 @@ class DetailSerializer(serializers.Serializer):
 class RegisterInputSerializer(serializers.Serializer):
     email = StrictEmailField(max_length=254)
     password = StrictCharField(**_PASSWORD)
-    first_name = StrictCharField(max_length=150)
-    last_name = StrictCharField(max_length=150)
+    first_name = StrictCharField(max_length=150, validators=[validate_display_text])
+    last_name = StrictCharField(max_length=150, validators=[validate_display_text])
 
 
 class VerifyEmailInputSerializer(serializers.Serializer):
@@ -198,7 +200,7 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
 
 # --- profile ------------------------------------------------------------------------------------------
 class TrustedContactSerializer(serializers.Serializer):
-    name = StrictCharField(max_length=200)
+    name = StrictCharField(max_length=200, validators=[validate_display_text])
     email = StrictEmailField(max_length=254, required=False, allow_blank=True)
     phone = StrictCharField(max_length=32, required=False, allow_blank=True)
 
@@ -216,8 +218,8 @@ class ProfileSerializer(serializers.Serializer):
 
 
 class ProfileInputSerializer(serializers.Serializer):
-    first_name = StrictCharField(max_length=150, allow_blank=True)
-    last_name = StrictCharField(max_length=150, allow_blank=True)
+    first_name = StrictCharField(max_length=150, allow_blank=True, validators=[validate_display_text])
+    last_name = StrictCharField(max_length=150, allow_blank=True, validators=[validate_display_text])
     phone_number = StrictCharField(max_length=32, required=False, allow_blank=True, default="")
     trusted_contact = TrustedContactSerializer(required=False, allow_null=True, default=None)
     email = StrictEmailField(max_length=254, required=False, help_text="A new address needs the password.")
@@ -236,9 +238,11 @@ class CipNoticeAcceptInputSerializer(serializers.Serializer):
 
 
 class KycSubmitInputSerializer(serializers.Serializer):
-    legal_first_name = StrictCharField(max_length=150)
-    legal_middle_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
-    legal_last_name = StrictCharField(max_length=150)
+    legal_first_name = StrictCharField(max_length=150, validators=[validate_display_text])
+    legal_middle_name = StrictCharField(
+        max_length=150, required=False, allow_blank=True, default="", validators=[validate_display_text]
+    )
+    legal_last_name = StrictCharField(max_length=150, validators=[validate_display_text])
     date_of_birth = serializers.DateField()
     address_line1 = StrictCharField(max_length=200, help_text="Residential street address; no PO box.")
     address_line2 = StrictCharField(max_length=200, required=False, allow_blank=True, default="")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from blockguardian.text import validate_display_text
+
 from ..models import Asset, AssetClass, Portfolio, PortfolioStatus
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -70,7 +72,7 @@ class PortfolioSerializer(serializers.ModelSerializer):
 
 
 class PortfolioInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, trim_whitespace=True)
+    name = serializers.CharField(max_length=100, trim_whitespace=True, validators=[validate_display_text])
     benchmark_id = serializers.PrimaryKeyRelatedField(
         queryset=Asset.objects.all(),
         source="benchmark",

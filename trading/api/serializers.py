@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from blockguardian.money import StrictDecimalField
+
 from ..models import (
     BankAccountType,
     CashDirection,
@@ -30,15 +32,15 @@ class TransactionInputSerializer(serializers.Serializer):
         "system and refused here).",
     )
     asset = serializers.CharField(required=False, max_length=32, help_text="The asset's symbol (orders).")
-    quantity = serializers.DecimalField(
+    quantity = StrictDecimalField(
         **QTY, required=False, help_text="Units to trade (or give `notional`); units to move (crypto transfers)."
     )
-    notional = serializers.DecimalField(**MONEY, required=False, help_text="Dollars to spend (market buys).")
+    notional = StrictDecimalField(**MONEY, required=False, help_text="Dollars to spend (market buys).")
     order_type = serializers.ChoiceField(choices=OrderType.choices, required=False, default=OrderType.MARKET)
-    limit_price = serializers.DecimalField(**QTY, required=False)
+    limit_price = StrictDecimalField(**QTY, required=False)
     time_in_force = serializers.ChoiceField(choices=TimeInForce.choices, required=False, default=TimeInForce.DAY)
     method = serializers.CharField(max_length=16, required=False, help_text="ach, wire or crypto (transfers).")
-    amount = serializers.DecimalField(**MONEY, required=False, help_text="Dollars (ach and wire transfers).")
+    amount = StrictDecimalField(**MONEY, required=False, help_text="Dollars (ach and wire transfers).")
     bank_account_id = serializers.IntegerField(required=False, min_value=1)
     wallet_id = serializers.IntegerField(
         required=False, min_value=1, help_text="A verified wallet of yours (crypto transfers; its currency)."
