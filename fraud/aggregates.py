@@ -23,6 +23,7 @@ import ipaddress
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from .events import INBOUND, OUTBOUND, RETURN, SOURCE, TRADE
 
@@ -59,12 +60,14 @@ def log_amount(cents: int) -> float:
     return math.log10(max(cents / 100.0, 1.0))
 
 
+@lru_cache(maxsize=4096)
 def device_hash(user_agent: str | None) -> str:
     if not user_agent:
         return ""
     return hashlib.sha256(user_agent.strip().encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=4096)
 def network_hash(ip: str | None) -> str:
     """A hash of the /24 (IPv4) or /48 (IPv6) the address belongs to."""
     if not ip:
@@ -118,7 +121,11 @@ class Snapshot:
 
     @classmethod
     def from_row(cls, row) -> Snapshot:
-        snap = cls(**{name: getattr(row, name) for name in cls.FIELDS})
+        return cls.from_values({name: getattr(row, name) for name in cls.FIELDS})
+
+    @classmethod
+    def from_values(cls, values: dict) -> Snapshot:
+        snap = cls(**values)
         if len(snap.hour_hist) != 24:
             snap.hour_hist = [0] * 24
         return snap

@@ -44,26 +44,9 @@ class FraudConfig(AppConfig):
             SeniorHold, include_fields=["state", "expires_at", "extensions", "trusted_contact_notified_at", "ended_at"]
         )
         auditlog.register(FraudRuleOverride)
-        # Decisions with their score and model; not the request's address, device or destination.
-        auditlog.register(
-            self.get_model("StoredDecision"),
-            include_fields=[
-                "id",
-                "customer",
-                "event_type",
-                "method",
-                "amount",
-                "asset",
-                "portfolio_id",
-                "score",
-                "decision",
-                "model_version",
-                "model_score",
-                "thresholds_digest",
-                "reference",
-                "created_at",
-            ],
-        )
+        # Decisions are not registered: each is an append-only record of itself (score, reasons,
+        # model, thresholds), written on the hot path of every money movement; what staff do with a
+        # flagged one (the fraud alert) is audited.
         datarights.register("fraud", eraser=services.customer_erase, veto=services.customer_erase_veto)
         demo.register("fraud", load_demo_activity, order=80)
         health.register_feature("fraud_anomaly_model", lambda: active_model() is not None)

@@ -1,10 +1,10 @@
 """The decision engine: reads the state one decision needs and scores the event. Writes nothing.
 
-State read per event: the customer's aggregate row by primary key (with, for money leaving, the
-destination's first sighting as a scalar subquery), and for sensitive events the customer's recent
-security events through accounts' selector (compiled once per process). The effective thresholds and the
-active anomaly model are cached per process and re-checked every `FRAUD_OVERRIDE_REFRESH_SECONDS`
-and `FRAUD_MODEL_REFRESH_SECONDS`.
+State read per event, in one statement on PostgreSQL: the customer's aggregate row by primary key,
+for money leaving the destination's first sighting, and for sensitive events the customer's recent
+security events through accounts' selector (compiled once per process). The effective thresholds and
+the active anomaly model are cached per process and re-checked every `FRAUD_OVERRIDE_REFRESH_SECONDS`
+and `FRAUD_MODEL_REFRESH_SECONDS`; the model's trees are walked as flat numpy arrays (`forest`).
 """
 
 from __future__ import annotations
@@ -117,6 +117,8 @@ def active_model() -> ActiveModel | None:
             if not isinstance(forest, ForestArrays) or forest.format != FORMAT:
                 logger.error("fraud_model_unusable", version=version.version)
                 forest = None
+            else:
+                forest.prepare()  # the flat copy the hot path walks, built once per process
             with _lock:
                 _model.update(
                     checked_at=now,
@@ -212,34 +214,44 @@ def _compiled_security_sql() -> tuple[str, list] | None:
     return _compiled[key]
 
 
+def _bind(slots: list, values: dict) -> list:
+    return [values[value] if kind == "bind" else value for kind, value in slots]
+
+
 def _security_rows(user, since: dt.datetime, at: dt.datetime) -> list[tuple[str, str, dt.datetime]]:
     compiled = _compiled_security_sql()
     if compiled is None:  # an unexpected query shape: the ORM, as written
         return list(_security_queryset(user, since, at))
     sql, slots = compiled
     values = {"user": _prepared("user", user.pk), "since": _prepared("since", since), "at": _prepared("at", at)}
-    params = [values[value] if kind == "bind" else value for kind, value in slots]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _bind(slots, values))
         rows = cursor.fetchall()
-    out = []
-    for kind, outcome, created in rows:
-        if isinstance(created, str):  # SQLite
-            created = parse_datetime(created)
-        if created is not None and created.tzinfo is None:
-            created = created.replace(tzinfo=dt.UTC)
-        out.append((kind, outcome, created))
-    return out
+    return [(kind, outcome, _aware(created)) for kind, outcome, created in rows]
 
 
-def _security_signals(event: MoneyMovementEvent, t: dict) -> list[SecuritySignal]:
-    """The customer's recent security events, one query: for each kind the latest within its
-    window, and the failed logins within theirs."""
+def _aware(created) -> dt.datetime | None:
+    if isinstance(created, str):  # SQLite
+        created = parse_datetime(created)
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    return created
+
+
+def _security_since(event: MoneyMovementEvent, t: dict) -> dt.datetime:
+    return event.occurred_at - dt.timedelta(hours=max(_security_windows(t).values()))
+
+
+def _security_signals(event: MoneyMovementEvent, t: dict, rows: list | None = None) -> list[SecuritySignal]:
+    """The customer's recent security events (read here unless `rows` are given): for each kind
+    the latest within its window, and the failed logins within theirs."""
     windows = _security_windows(t)
     at = event.occurred_at
+    if rows is None:
+        rows = _security_rows(event.customer, _security_since(event, t), at)
     latest: dict[str, dt.datetime] = {}
     failures, last_failure = 0, None
-    for kind, outcome, created in _security_rows(event.customer, at - dt.timedelta(hours=max(windows.values())), at):
+    for kind, outcome, created in rows:
         if kind not in windows or created < at - dt.timedelta(hours=windows[kind]):
             continue
         if kind == "login":
@@ -253,14 +265,135 @@ def _security_signals(event: MoneyMovementEvent, t: dict) -> list[SecuritySignal
     return signals
 
 
-def read_context(event: MoneyMovementEvent, t: dict) -> Context:
-    """Everything the rules read about this event's customer: the aggregate row by primary key,
-    with (for money leaving) the destination's first sighting as a scalar subquery; and, for
-    sensitive events, the recent security events (accounts' selector) in a second query."""
-    user = event.customer
-    rows = CustomerAggregate.objects.filter(pk=user.pk)
+# --- the read, in one statement (PostgreSQL) ----------------------------------------------------
+#
+# Everything a decision reads is one round trip: the aggregate row by primary key (LEFT JOINed to a
+# one-row table, so a customer without an aggregate still gets a row), the destination's first
+# sighting as a scalar subquery, and the security events (accounts' selector, compiled above) as
+# three arrays from a LATERAL aggregate. Built once per process and shape; other databases read
+# through the ORM (`_read_context_orm`), which the tests hold the statement to.
+
+_reads: dict = {}
+
+
+@dataclass(frozen=True)
+class _Read:
+    sql: str
+    slots: list
+    fields: list  # the aggregate's fields, in Snapshot.FIELDS order
+    converters: list
+
+
+def _one_statement_read(*, destination: bool, security: bool) -> _Read | None:
+    if connection.vendor != "postgresql":
+        return None
+    key = (connection.alias, destination, security)
+    if key not in _reads:
+        _reads[key] = _build_read(destination=destination, security=security)
+    return _reads[key]
+
+
+def _build_read(*, destination: bool, security: bool) -> _Read | None:
+    qn = connection.ops.quote_name
+    aggregate = CustomerAggregate._meta
+    fields = [aggregate.get_field(name) for name in Snapshot.FIELDS]
+    key = qn(aggregate.pk.column)
+    columns = [f"a.{qn(f.column)}" for f in fields] + [f"a.{key}"]
+    slots: list = []
+    if destination:
+        known = KnownDestination._meta
+        first_seen, owner, hashed = (
+            qn(known.get_field(name).column) for name in ("first_seen_at", "customer", "destination_hash")
+        )
+        columns.append(
+            f"(SELECT d.{first_seen} FROM {qn(known.db_table)} d WHERE d.{owner} = %s AND d.{hashed} = %s LIMIT 1)"  # noqa: S608 - identifiers from the models, values bound as parameters
+        )
+        slots += [("bind", "user"), ("bind", "destination")]
+    tables = f"(SELECT 1) AS one LEFT JOIN {qn(aggregate.db_table)} a ON a.{key} = %s"
+    slots.append(("bind", "user"))
+    if security:
+        compiled = _compiled_security_sql()
+        if compiled is None:
+            return None
+        security_sql, security_slots = compiled
+        columns += ["s.kinds", "s.outcomes", "s.created"]
+        tables += (
+            " CROSS JOIN LATERAL (SELECT array_agg(q.kind), array_agg(q.outcome), array_agg(q.created_at) FROM ("  # noqa: S608 - identifiers from the models, values bound as parameters
+            + security_sql
+            + ") AS q(kind, outcome, created_at)) AS s(kinds, outcomes, created)"
+        )
+        slots += security_slots
+    sql = "SELECT " + ", ".join(columns) + " FROM " + tables  # noqa: S608 - identifiers from the models, values bound as parameters
+    return _Read(sql=sql, slots=slots, fields=fields, converters=[f.get_db_converters(connection) for f in fields])
+
+
+def _new_context(event: MoneyMovementEvent, t: dict, snap: Snapshot) -> Context:
+    return Context(
+        event=event,
+        snap=snap,
+        t=t,
+        hour=event.occurred_at.astimezone(business_tz()).hour,
+        device=device_hash(event.user_agent),
+        network=network_hash(event.ip),
+    )
+
+
+def _checks(event: MoneyMovementEvent) -> tuple[bool, bool]:
+    """(the destination's first sighting is read, the security events are read)."""
     is_sensitive = sensitive(event)
-    check_destination = is_sensitive and bool(event.destination) and event.direction != SOURCE
+    return is_sensitive and bool(event.destination) and event.direction != SOURCE, is_sensitive
+
+
+def read_context(event: MoneyMovementEvent, t: dict, *, dest_hash: str | None = None) -> Context:
+    """Everything the rules read about this event's customer: the aggregate row by primary key,
+    with (for money leaving) the destination's first sighting; and, for sensitive events, the recent
+    security events (accounts' selector). One statement on PostgreSQL."""
+    check_destination, is_sensitive = _checks(event)
+    read = _one_statement_read(destination=check_destination, security=is_sensitive)
+    if read is None:
+        return _read_context_orm(event, t)
+    user = event.customer
+    since = _security_since(event, t) if is_sensitive else None
+    values = {
+        "user": _prepared("user", user.pk),
+        "destination": dest_hash if dest_hash is not None else destination_hash(event.destination),
+        "since": _prepared("since", since) if since is not None else None,
+        "at": _prepared("at", event.occurred_at),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(read.sql, _bind(read.slots, values))
+        row = cursor.fetchone()
+    n = len(read.fields)
+    exists = row[n] is not None
+    if exists:
+        snapshot_values = {}
+        for f, converters, value in zip(read.fields, read.converters, row[:n], strict=True):
+            for converter in converters:
+                value = converter(value, None, connection)
+            snapshot_values[f.name] = value
+        snap = Snapshot.from_values(snapshot_values)
+    else:
+        snap = Snapshot()
+    ctx = _new_context(event, t, snap)
+    rest = list(row[n + 1 :])
+    if check_destination:
+        first_seen = rest.pop(0)
+        if exists:  # a customer without an aggregate has recorded nothing, so no destination either
+            ctx.destination_first_seen = first_seen
+            ctx.destination_known = first_seen is not None
+    if is_sensitive:
+        kinds, outcomes, created = (column or [] for column in rest)
+        rows = [(k, o, _aware(c)) for k, o, c in zip(kinds, outcomes, created, strict=True)]
+        ctx.security = _security_signals(event, t, rows)
+    return ctx
+
+
+def _read_context_orm(event: MoneyMovementEvent, t: dict) -> Context:
+    """`read_context` through the ORM: the aggregate row (with the destination's first sighting as
+    a scalar subquery), then the security events in a second query."""
+    user = event.customer
+    check_destination, is_sensitive = _checks(event)
+    rows = CustomerAggregate.objects.filter(pk=user.pk)
     if check_destination:
         rows = rows.annotate(
             destination_first_seen=Subquery(
@@ -270,15 +403,7 @@ def read_context(event: MoneyMovementEvent, t: dict) -> Context:
             )
         )
     row = next(iter(rows), None)
-    snap = Snapshot.from_row(row) if row is not None else Snapshot()
-    ctx = Context(
-        event=event,
-        snap=snap,
-        t=t,
-        hour=event.occurred_at.astimezone(business_tz()).hour,
-        device=device_hash(event.user_agent),
-        network=network_hash(event.ip),
-    )
+    ctx = _new_context(event, t, Snapshot.from_row(row) if row is not None else Snapshot())
     if check_destination and row is not None:
         # a customer without an aggregate has recorded nothing, so no destination either
         ctx.destination_first_seen = row.destination_first_seen
@@ -299,7 +424,8 @@ def evaluate(
     t = t if t is not None else thresholds()
     if model is True:
         model = active_model()
-    ctx = read_context(event, t)
+    dest = destination_hash(event.destination)
+    ctx = read_context(event, t, dest_hash=dest)
     reasons = rule_reasons(ctx)
     features = feature_vector(ctx)
     evaluation = Evaluation(
@@ -309,7 +435,7 @@ def evaluate(
         features=features,
         thresholds=t,
         aggregate_version=ctx.snap.version,
-        destination_hash=destination_hash(event.destination),
+        destination_hash=dest,
     )
     if model:
         anomaly, points = model_points(model.forest, features, t)

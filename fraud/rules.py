@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .aggregates import (
@@ -82,6 +83,28 @@ class Context:
     def direction(self) -> str:
         return self.event.direction
 
+    # Values both the rules and the features read, computed once per decision.
+    @cached_property
+    def cents(self) -> int:
+        return to_cents(self.event.amount)
+
+    @cached_property
+    def hour_window(self) -> list[int]:
+        return self.snap.window(self.event.occurred_at, HOUR)
+
+    @cached_property
+    def day_window(self) -> list[int]:
+        return self.snap.window(self.event.occurred_at, DAY)
+
+    @cached_property
+    def pass_through_window(self) -> list[int]:
+        return self.snap.days_window(self.event.occurred_at, int(self.t["pass_through_days"]))
+
+    @cached_property
+    def amount_z(self) -> tuple[float, int]:
+        """`amount_zscore` of this event's amount."""
+        return amount_zscore(self.snap, self.cents, self.t)
+
     @property
     def sensitive(self) -> bool:
         """Money leaves, a loan is paid out, or a funding source is added: the events an account
@@ -112,7 +135,7 @@ def rule_reasons(ctx: Context) -> list[Reason]:
     """Every rule that fires on this event, in a fixed order."""
     e, s, t = ctx.event, ctx.snap, ctx.t
     at = e.occurred_at
-    cents = to_cents(e.amount)
+    cents = ctx.cents
     reasons: list[Reason] = []
 
     def fire(code: str, points: float, detail: str) -> None:
@@ -120,7 +143,7 @@ def rule_reasons(ctx: Context) -> list[Reason]:
             reasons.append(Reason(code, int(points), detail))
 
     # --- velocity (this event included) ---------------------------------------------------
-    hour, day = s.window(at, HOUR), s.window(at, DAY)
+    hour, day = ctx.hour_window, ctx.day_window
     funding = ctx.direction in (INBOUND, OUTBOUND)
     if funding:
         count_1h = hour[F_IN] + hour[F_OUT] + 1
@@ -148,7 +171,7 @@ def rule_reasons(ctx: Context) -> list[Reason]:
 
     # --- amount far above the customer's own history --------------------------------------
     if ctx.direction == OUTBOUND and cents > 0:
-        z, n = amount_zscore(s, cents, t)
+        z, n = ctx.amount_z
         if n >= t["amount_min_history"]:
             if cents >= t["amount_min_dollars"] * 100:
                 if z >= t["amount_zscore_high"]:
@@ -170,7 +193,7 @@ def rule_reasons(ctx: Context) -> list[Reason]:
                 t["withdrawal_after_return_points"],
                 f"{since_return / 24:.1f} days after an ACH return",
             )
-        week = s.days_window(at, int(t["pass_through_days"]))
+        week = ctx.pass_through_window
         if week[D_IN] >= t["pass_through_min_inbound"] and week[D_CENTS_IN] > 0:
             ratio = cents / week[D_CENTS_IN]
             if ratio >= t["pass_through_ratio"]:
@@ -295,11 +318,11 @@ _DIRECTION_CODE = {INBOUND: 0.0, OUTBOUND: 1.0, TRADE: 2.0, SOURCE: 3.0}
 
 def feature_vector(ctx: Context) -> list[float]:
     """The model's view of one event (same order as FEATURE_NAMES); no NaN, bounded values."""
-    e, s, t = ctx.event, ctx.snap, ctx.t
+    e, s = ctx.event, ctx.snap
     at = e.occurred_at
-    cents = to_cents(e.amount)
-    hour, day = s.window(at, HOUR), s.window(at, DAY)
-    z, n = amount_zscore(s, cents, t) if cents > 0 else (0.0, 0)
+    cents = ctx.cents
+    hour, day = ctx.hour_window, ctx.day_window
+    z, n = ctx.amount_z if cents > 0 else (0.0, 0)
     since_in = _hours_since(s.last_inbound_at, at)
     if not (ctx.sensitive and e.destination):
         destination_age = 3.0  # not applicable: as an old destination
@@ -315,7 +338,7 @@ def feature_vector(ctx: Context) -> list[float]:
             signals += 0.25 if sig.outcome == "failure" else 0.0
         else:
             signals += 1.0
-    week = s.days_window(at, int(t["pass_through_days"]))
+    week = ctx.pass_through_window
     ratio = cents / week[D_CENTS_IN] if ctx.direction == OUTBOUND and week[D_CENTS_IN] > 0 else 0.0
     return [
         log_amount(cents) if cents > 0 else 0.0,

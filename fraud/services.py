@@ -22,6 +22,7 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from accounts import selectors as accounts_selectors
@@ -124,17 +125,14 @@ def assess(event: MoneyMovementEvent) -> FraudDecision:
         )
     else:
         evaluation = engine.evaluate(event)
-    if evaluation.flagged:
-        with transaction.atomic(durable=True):
-            return decision_store(event=event, evaluation=evaluation)
-    if settings.FRAUD_ALLOW_DECISION_ASYNC_COMMIT and connection.vendor == "postgresql":
-        # An allowed movement is stored next by the caller, whose synchronous commit flushes the
-        # WAL this decision is in: the decision need not wait for its own flush.
-        with transaction.atomic(durable=True):
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            return decision_store(event=event, evaluation=evaluation)
-    return decision_store(event=event, evaluation=evaluation)  # one INSERT, committed at once
+    # An allowed movement is stored next by the caller, whose synchronous commit flushes the WAL
+    # this decision is in: an `allow` need not wait for its own flush (PostgreSQL).
+    asynchronous = not evaluation.flagged and settings.FRAUD_ALLOW_DECISION_ASYNC_COMMIT
+    if not evaluation.flagged:
+        # The decision row is all an allowed movement writes: one self-committing INSERT.
+        return decision_store(event=event, evaluation=evaluation, asynchronous_commit=asynchronous)
+    with transaction.atomic(durable=True):  # the decision with its alert (and hold) commits at once
+        return decision_store(event=event, evaluation=evaluation, asynchronous_commit=asynchronous)
 
 
 def _assert_outside_transaction() -> None:
@@ -147,10 +145,13 @@ def _assert_outside_transaction() -> None:
         )
 
 
-def decision_store(*, event: MoneyMovementEvent, evaluation: engine.Evaluation) -> FraudDecision:
-    """Store an evaluation (inside the caller's transaction: `assess` opens a durable one)."""
+def decision_store(
+    *, event: MoneyMovementEvent, evaluation: engine.Evaluation, asynchronous_commit: bool = False
+) -> FraudDecision:
+    """Store an evaluation (inside the caller's transaction: `assess` opens a durable one).
+    `asynchronous_commit`: the transaction's commit does not wait for its WAL flush (PostgreSQL)."""
     reasons = [r.as_dict() for r in evaluation.reasons]
-    stored = StoredDecision.objects.create(
+    stored = StoredDecision(
         customer=event.customer,
         event_type=event.type,
         method=event.method or "",
@@ -171,6 +172,7 @@ def decision_store(*, event: MoneyMovementEvent, evaluation: engine.Evaluation) 
         aggregate_version=evaluation.aggregate_version,
         reference=(event.reference or "")[:100],
     )
+    _decision_insert(stored, asynchronous_commit=asynchronous_commit)
     alert_id, hold = None, False
     if evaluation.flagged:
         alert = FraudAlert.objects.create(
@@ -195,6 +197,42 @@ def decision_store(*, event: MoneyMovementEvent, evaluation: engine.Evaluation) 
         alert_id=alert_id,
         senior_hold=hold,
     )
+
+
+_insert_sql: dict = {}
+
+
+def _decision_insert(stored: StoredDecision, *, asynchronous_commit: bool) -> None:
+    """`stored.save()` as one statement. On PostgreSQL the INSERT is written once per process (the
+    ORM builds and compiles it anew for every save, which costs more than running it) and, for an
+    asynchronous commit, sets `synchronous_commit` for the rest of the transaction in its RETURNING
+    clause (no `SET LOCAL` round trip). The same signals as `Model.save()` are sent, so auditlog
+    (and any other receiver) sees an ordinary save.
+    """
+    if connection.vendor != "postgresql":
+        stored.save(force_insert=True)
+        return
+    using = connection.alias
+    meta = StoredDecision._meta
+    pre_save.send(sender=StoredDecision, instance=stored, raw=False, using=using, update_fields=None)
+    key = (using, asynchronous_commit)
+    if key not in _insert_sql:
+        qn = connection.ops.quote_name
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(qn(f.column) for f in fields)
+        returning = qn(meta.pk.column)
+        if asynchronous_commit:
+            returning += ", set_config('synchronous_commit', 'off', true)"
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {returning}"  # noqa: S608 - identifiers from the models, values bound as parameters
+        _insert_sql[key] = (sql, fields)
+    sql, fields = _insert_sql[key]
+    params = [f.get_db_prep_save(f.pre_save(stored, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored.pk = cursor.fetchone()[0]
+    stored._state.adding, stored._state.db = False, using
+    post_save.send(sender=StoredDecision, instance=stored, created=True, update_fields=None, raw=False, using=using)
 
 
 def _is_disbursement(event: MoneyMovementEvent) -> bool:

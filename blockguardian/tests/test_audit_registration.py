@@ -40,7 +40,6 @@ AUDITED = [
     "lending.LoanDisclosure",
     "lending.AdverseActionNotice",
     "credit.CreditScore",
-    "fraud.StoredDecision",
     "fraud.FraudAlert",
     "compliance.Alert",
     "compliance.Case",
@@ -61,7 +60,6 @@ def test_financial_and_compliance_models_are_audited(label):
     ("label", "personal"),
     [
         ("trading.Transaction", ["ip_address", "user_agent"]),
-        ("fraud.StoredDecision", ["ip_address", "user_agent", "destination_hash", "features"]),
         ("lending.LoanDisclosure", ["content"]),
         ("accounts.KycEvent", ["detail"]),
     ],

@@ -66,13 +66,18 @@ def test_the_model_is_loaded_once_per_process():
     assert StoredDecision.objects.get(pk=decision.id).model_version == version.version
 
 
-def _reads_and_writes(queries) -> list[str]:
-    """SELECTs and INSERTs (transaction control and `SET LOCAL` left out)."""
-    return [q["sql"].split()[0].upper() for q in queries if q["sql"].split()[0].upper() in ("SELECT", "INSERT")]
+def _reads_and_fraud_writes(queries) -> tuple[list[str], list[str]]:
+    """(the SELECTs, the tables of the INSERTs into fraud's tables) of one decision; the audit entry
+    and transaction control are left out."""
+    sql = [q["sql"] for q in queries]
+    reads = [q for q in sql if q.startswith("SELECT")]
+    tables = [q.split()[2].strip('"') for q in sql if q.startswith("INSERT INTO")]
+    return reads, [table for table in tables if table.startswith("fraud_")]
 
 
-def test_an_allowed_withdrawal_reads_twice_and_writes_once():
-    """The aggregate with the destination, the security events, the decision's insert: never the
+def test_an_allowed_withdrawal_reads_once_and_writes_one_decision_row():
+    """The aggregate, the destination and the security events in one statement, then the decision in
+    one INSERT (which also turns synchronous commit off: no `SET LOCAL` of its own). Never the
     customer's history."""
     with time_machine.travel(NOW, tick=False):
         customer = established_customer()
@@ -82,10 +87,13 @@ def test_an_allowed_withdrawal_reads_twice_and_writes_once():
         with CaptureQueriesContext(connection) as queries:
             services.assess(make_event(customer))
 
-    assert _reads_and_writes(queries.captured_queries) == ["SELECT", "SELECT", "INSERT"]
+    reads, writes = _reads_and_fraud_writes(queries.captured_queries)
+    assert len(reads) == 1 and writes == ["fraud_storeddecision"]
+    assert all(table in reads[0] for table in ("fraud_customeraggregate", "fraud_knowndestination", "securityevent"))
+    assert not any("fraud_movementrecord" in q["sql"] or q["sql"].startswith("SET") for q in queries.captured_queries)
 
 
-def test_a_trade_reads_once_and_writes_once():
+def test_a_trade_reads_once_and_writes_one_decision_row():
     with time_machine.travel(NOW, tick=False):
         customer = established_customer()
         services.assess(make_event(customer, "buy", "300.00"))
@@ -93,7 +101,9 @@ def test_a_trade_reads_once_and_writes_once():
         with CaptureQueriesContext(connection) as queries:
             services.assess(make_event(customer, "buy", "300.00"))
 
-    assert _reads_and_writes(queries.captured_queries) == ["SELECT", "INSERT"]
+    reads, writes = _reads_and_fraud_writes(queries.captured_queries)
+    assert len(reads) == 1 and writes == ["fraud_storeddecision"]
+    assert "securityevent" not in reads[0]
 
 
 def test_a_corrupt_artefact_falls_back_to_the_rules(caplog):

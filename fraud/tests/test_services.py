@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.signals import post_save
 
 from accounts import selectors as accounts_selectors
 from accounts.models import CustomerProfile, KycRecord, SecurityEvent
@@ -139,6 +140,46 @@ def test_the_stored_decision_keeps_the_evidence(customer):
     assert len(stored.features) == 16
     assert stored.aggregate_version == CustomerAggregate.objects.get(pk=customer.pk).version
     assert len(stored.thresholds_digest) == 16
+
+
+def test_a_decision_is_saved_like_any_model(customer):
+    """The decision's INSERT sends the model's signals, so the audit log and other receivers see a
+    plain save."""
+    received, disconnect = _collect(post_save)
+    try:
+        decision = services.assess(make_event(customer, reference="trading.transaction:7"))
+    finally:
+        disconnect()
+
+    saved = [kw for kw in received if isinstance(kw["instance"], StoredDecision)]
+    assert [(kw["instance"].pk, kw["created"], kw["raw"]) for kw in saved] == [(decision.id, True, False)]
+    stored = StoredDecision.objects.get(pk=decision.id)
+    assert (stored.reference, stored.score, stored.decision) == ("trading.transaction:7", decision.score, "allow")
+    assert stored.created_at == NOW
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+def test_an_allowed_decision_does_not_wait_for_its_wal_flush(customer, settings):
+    settings.FRAUD_ALLOW_DECISION_ASYNC_COMMIT = True
+
+    services.assess(make_event(customer))  # its transaction is the test's: the setting stays visible
+
+    assert _synchronous_commit() == "off"
+
+
+def test_a_flagged_decision_waits_for_its_wal_flush(customer, settings):
+    settings.FRAUD_ALLOW_DECISION_ASYNC_COMMIT = True
+    before = _synchronous_commit()
+
+    decision = services.assess(_suspicious(customer))
+
+    assert decision.decision == "review"
+    assert _synchronous_commit() == before != "off"
 
 
 def test_fraud_checks_can_be_switched_off(customer, settings):
