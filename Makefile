@@ -60,8 +60,12 @@ test: $(VENV)/.dev-installed system-deps lint migrations-check check-schema pyte
 fuzz-long: $(VENV)/.dev-installed
 	FUZZ_EXAMPLES=200 $(PY) -m pytest -m fuzz -p no:cacheprovider
 
+# Benchmarks run on PostgreSQL and Redis (the machine's, unless DATABASE_URL/REDIS_URL say otherwise).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/blockguardian_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+
 bench: $(VENV)/.dev-installed
-	$(PY) -m bench
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(BENCH_REDIS_URL)} $(PY) -m bench $(BENCH)
 
 worker: $(VENV)/.base-installed
 	$(VENV)/bin/celery -A blockguardian worker -l info -Q default,scoring,monitoring,filings,chain

@@ -43,3 +43,15 @@ def test_loading_twice_creates_nothing_new():
     _load()
 
     assert (User.objects.count(), TOTPDevice.objects.count()) == (users, devices)
+
+
+def test_the_demo_audit_trail_is_sealed_and_verifies():
+    from auditlog.models import LogEntry
+
+    from blockguardian.audit.services import audit_chain_verify
+    from blockguardian.models import AuditSeal
+
+    _load()
+
+    assert AuditSeal.objects.count() == LogEntry.objects.count() > 0
+    assert audit_chain_verify().ok
