@@ -6,7 +6,8 @@ from blockguardian.text import display_text_problem
 
 
 @pytest.mark.parametrize(
-    "name", ["Avery Jordan", "José Núñez", "Anne-Marie O'Neil", "山田 太郎", "やまだ たろう", "Ελένη", "Retirement 退休"]
+    "name",
+    ["Avery Jordan", "José Núñez", "Anne-Marie O'Neil", "山田 太郎", "やまだ たろう", "Ελένη", "Retirement 退休"],
 )
 def test_real_names_in_any_script_pass(name):
     assert display_text_problem(name) is None
