@@ -1094,6 +1094,20 @@ def _file_batch(modeladmin, request, kind: str, ids: list[int]) -> None:
 # --- SARs ----------------------------------------------------------------------------------------
 
 
+class SarNarrativeForm(forms.ModelForm):
+    """The draft's narrative, checked as the service checks it (so the page shows the error)."""
+
+    class Meta:
+        model = Sar
+        fields = ["narrative"]
+
+    def clean_narrative(self) -> str:
+        text = (self.cleaned_data.get("narrative") or "").strip()
+        if not text or len(text) > 20000:
+            raise forms.ValidationError("The narrative needs 1 to 20,000 characters.")
+        return text
+
+
 @admin.register(Sar)
 class SarAdmin(ReadOnlyAdmin):
     """Visible only to holders of the SAR permission; every opened SAR and every XML download is
@@ -1116,6 +1130,7 @@ class SarAdmin(ReadOnlyAdmin):
     search_fields = ["=id", "=case__id", "=subject__id"]
     ordering = ["due_on", "id"]
     exclude = ["subject_data"]
+    form = SarNarrativeForm
     readonly_fields = ["validation", "xml_download"]
     actions = ["edit_narrative", "submit_for_review", "approve", "file", "close_no_filing"]
 
@@ -1163,6 +1178,19 @@ class SarAdmin(ReadOnlyAdmin):
 
     def has_approve_permission(self, request) -> bool:
         return self._sar_role(request) and request.user.has_perm(SAR_APPROVE_PERMISSION)
+
+    # The SAR page is the editor of a draft's narrative (through the service); everything else on
+    # it, and every SAR past its draft, is read-only.
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._sar_role(request) and obj is not None and obj.status == Sar.Status.DRAFT
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = {"narrative"} if self.has_change_permission(request, obj) else set()
+        fields = [f.name for f in Sar._meta.concrete_fields if f.name not in editable and f.name not in self.exclude]
+        return [*fields, "validation", "xml_download"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.sar_narrative_edit(sar=obj.pk, narrative=form.cleaned_data["narrative"], acting_user=request.user)
 
     def get_urls(self):
         urls = [path("<int:sar_id>/xml/", self.admin_site.admin_view(self.xml_view), name="compliance_sar_xml")]

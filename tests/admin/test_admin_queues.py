@@ -75,3 +75,20 @@ def test_approved_ctrs_are_filed_in_one_batch_after_confirmation(console, settin
 
     ctr.refresh_from_db()
     assert ctr.status == "filed" and Filing.objects.get(kind="ctr").ctrs.get() == ctr
+
+
+def test_a_draft_sars_narrative_is_edited_on_its_page_and_a_sar_in_review_is_read_only(console):
+    from compliance.models import Sar
+    from compliance.services import sar_draft_create
+
+    client = console("bsa_officer")
+    in_review = compliance_factories.sar_in_review(compliance_factories.kyc_customer(), client.user)
+    case = compliance_factories.case_sar_required(compliance_factories.kyc_customer(), client.user, prefix="d")
+    draft = sar_draft_create(case=case, acting_user=client.user, classifications=[(1, 114)])
+
+    saved = client.post(f"/admin/compliance/sar/{draft.pk}/change/", {"narrative": "  Cash kept under $10,000.  "})
+    refused = client.post(f"/admin/compliance/sar/{draft.pk}/change/", {"narrative": "   "})
+
+    assert saved.status_code == 302 and refused.status_code == 200
+    assert Sar.objects.get(pk=draft.pk).narrative == "Cash kept under $10,000."
+    assert client.post(f"/admin/compliance/sar/{in_review.pk}/change/", {"narrative": "x"}).status_code == 403
