@@ -722,6 +722,10 @@ class Filing(models.Model):
     acknowledgement_errors = models.JSONField(default=list, blank=True)
 
     class Meta:
+        # the admin's default ordering and filters (its lists of this table)
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="filing_time_idx"),
+        ]
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -71,7 +71,11 @@ class CreditScore(models.Model):
 
     class Meta:
         ordering = ["-scored_at", "-id"]
-        indexes = [models.Index(fields=["user", "-scored_at"], name="credit_score_user_time_idx")]
+        indexes = [
+            models.Index(fields=["user", "-scored_at"], name="credit_score_user_time_idx"),
+            # the admin's default ordering and filters (its lists of this table)
+            models.Index(fields=["-scored_at", "-id"], name="credit_score_time_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=SCORE_MIN) & Q(score__lte=SCORE_MAX), name="credit_score_in_scale"
@@ -135,7 +139,11 @@ class CreditEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["user", "kind", "occurred_at"], name="credit_event_user_kind_idx")]
+        indexes = [
+            models.Index(fields=["user", "kind", "occurred_at"], name="credit_event_user_kind_idx"),
+            # the admin's default ordering and filters (its lists of this table)
+            models.Index(fields=["-occurred_at", "-id"], name="credit_event_time_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="credit_event_amount_not_negative"),
             models.UniqueConstraint(fields=["user", "kind", "reference"], name="credit_event_reference_unique"),

@@ -138,6 +138,9 @@ class StoredDecision(models.Model):
         indexes = [
             models.Index(fields=["customer", "created_at"], name="fraud_decision_customer_idx"),
             models.Index(fields=["reference"], name="fraud_decision_reference_idx", condition=~Q(reference="")),
+            # the admin's default ordering and filters (its lists of this table)
+            models.Index(fields=["-created_at", "-id"], name="fraud_decision_time_idx"),
+            models.Index(fields=["decision", "-created_at"], name="fraud_decision_outcome_idx"),
         ]
         ordering = ["-created_at", "-id"]
         verbose_name = "fraud decision"
@@ -174,7 +177,11 @@ class FraudAlert(models.Model):
                 name="fraud_alert_resolution_consistent",
             ),
         ]
-        indexes = [models.Index(fields=["state", "created_at"], name="fraud_alert_queue_idx")]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="fraud_alert_queue_idx"),
+            # the admin's default ordering and filters (its lists of this table)
+            models.Index(fields=["-created_at", "-id"], name="fraud_alert_time_idx"),
+        ]
         ordering = ["-created_at", "-id"]
         permissions = [("resolve_fraudalert", "Can resolve fraud alerts (confirmed fraud / false positive)")]
 

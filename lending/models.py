@@ -230,6 +230,8 @@ class Loan(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="lending_loan_user_idx"),
             models.Index(fields=["status"], name="lending_loan_status_idx"),
+            # the admin's default ordering and filters (its lists of this table)
+            models.Index(fields=["-created_at", "-id"], name="lending_loan_time_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=LoanStatus.values), name="lending_loan_status_valid"),

@@ -85,6 +85,10 @@ class Price(models.Model):
     source = models.CharField(max_length=32, default="file")
 
     class Meta:
+        # the admin's default ordering and filters (its lists of this table)
+        indexes = [
+            models.Index(fields=["-timestamp"], name="price_time_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["asset", "timestamp"], name="price_asset_timestamp_unique"),
             models.CheckConstraint(condition=Q(low__gt=0), name="price_low_positive"),
@@ -324,6 +328,9 @@ class JournalEntry(models.Model):
                 name="entry_settlement_due_idx",
                 condition=Q(settlement_date__isnull=False),
             ),
+            # the admin's default ordering and filters (its lists of this table)
+            models.Index(fields=["-executed_at", "-id"], name="entry_time_idx"),
+            models.Index(fields=["method", "-executed_at"], name="entry_method_time_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="entry_reference_unique"),

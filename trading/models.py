@@ -161,6 +161,10 @@ class Transaction(models.Model):
                 name="trading_tx_settle_due_idx",
                 condition=Q(status="filled", settlement_date__isnull=False),
             ),
+            # the admin's default ordering and filters (its lists of this table)
+            models.Index(fields=["-requested_at", "-id"], name="trading_tx_time_idx"),
+            models.Index(fields=["status", "-requested_at"], name="trading_tx_status_time_idx"),
+            models.Index(fields=["type", "-requested_at"], name="trading_tx_type_time_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -368,7 +372,11 @@ class BranchCashTransaction(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         permissions = [("record_branch_cash", "Can record physical cash taken or paid out at a branch")]
-        indexes = [models.Index(fields=["customer", "ctr_business_day"], name="branch_cash_customer_day_idx")]
+        indexes = [
+            models.Index(fields=["customer", "ctr_business_day"], name="branch_cash_customer_day_idx"),
+            # the admin's default ordering and filters (its lists of this table)
+            models.Index(fields=["occurred_at", "id"], name="branch_cash_time_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="branch_cash_amount_positive"),
             models.CheckConstraint(condition=Q(identity_verified=True), name="branch_cash_identity_verified"),
