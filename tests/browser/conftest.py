@@ -31,6 +31,17 @@ def _missing() -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """Transactional tests flush the database, content types included, and post_migrate creates
+    them again under new ids; the live server's requests must not use ids cached before that."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture
 def browser():
     reason = _missing()
