@@ -128,7 +128,12 @@ class SecurityEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user", "kind", "created_at"], name="security_event_user_kind_idx")]
+        indexes = [
+            models.Index(fields=["user", "kind", "created_at"], name="security_event_user_kind_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["kind", "-created_at"], name="accou_securityev_kind_idx"),
+            models.Index(fields=["outcome", "-created_at"], name="accou_securityev_outcome_idx"),
+        ]
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

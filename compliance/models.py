@@ -297,7 +297,11 @@ class ScreeningHit(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["subject", "entry"], name="screening_hit_subj_entry_idx")]
+        indexes = [
+            models.Index(fields=["subject", "entry"], name="screening_hit_subj_entry_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["band", "-created_at"], name="compl_screeningh_band_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="screening_hit_score_range"),
         ]
@@ -602,6 +606,10 @@ class Alert(models.Model):
     dismissal_reason = models.TextField(blank=True, default="")
 
     class Meta:
+        indexes = [
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["shadow", "-detected_at"], name="compl_alert_shadow_idx"),
+        ]
         ordering = ["-detected_at", "-id"]
         permissions = [("work_alerts", "Can work monitoring alerts and cases")]
         constraints = [
@@ -651,6 +659,11 @@ class Case(models.Model):
     closing_reason = models.TextField(blank=True, default="")
 
     class Meta:
+        indexes = [
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["terrorist_financing", "due_on"], name="compl_case_tf_idx"),
+            models.Index(fields=["ongoing_laundering", "due_on"], name="compl_case_ol_idx"),
+        ]
         ordering = ["due_on", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -725,6 +738,9 @@ class Filing(models.Model):
         # the admin's default ordering and filters (its lists of this table)
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="filing_time_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["kind", "-created_at"], name="compl_filing_kind_idx"),
+            models.Index(fields=["status", "-created_at"], name="compl_filing_status_idx"),
         ]
         ordering = ["-created_at", "-id"]
 
@@ -772,6 +788,10 @@ class Ctr(models.Model):
     retention_class = models.CharField(max_length=32, choices=RetentionClass.choices, default=RetentionClass.CTR)
 
     class Meta:
+        indexes = [
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["direction", "due_on"], name="compl_ctr_directio_idx"),
+        ]
         ordering = ["due_on", "id"]
         verbose_name = "CTR"
         permissions = [("file_ctr", "Can approve and file CTRs")]
@@ -841,6 +861,10 @@ class Sar(models.Model):
     retention_class = models.CharField(max_length=32, choices=RetentionClass.choices, default=RetentionClass.SAR)
 
     class Meta:
+        indexes = [
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["terrorist_financing", "due_on"], name="compl_sar_tf_idx"),
+        ]
         ordering = ["due_on", "id"]
         verbose_name = "SAR"
         permissions = [

@@ -75,6 +75,10 @@ class CreditScore(models.Model):
             models.Index(fields=["user", "-scored_at"], name="credit_score_user_time_idx"),
             # the admin's default ordering and filters (its lists of this table)
             models.Index(fields=["-scored_at", "-id"], name="credit_score_time_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["band", "-scored_at"], name="credi_creditscor_band_idx"),
+            models.Index(fields=["method", "-scored_at"], name="credi_creditscor_method_idx"),
+            models.Index(fields=["source", "-scored_at"], name="credi_creditscor_source_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -143,6 +147,8 @@ class CreditEvent(models.Model):
             models.Index(fields=["user", "kind", "occurred_at"], name="credit_event_user_kind_idx"),
             # the admin's default ordering and filters (its lists of this table)
             models.Index(fields=["-occurred_at", "-id"], name="credit_event_time_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["kind", "-occurred_at"], name="credi_crediteven_kind_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="credit_event_amount_not_negative"),

@@ -141,6 +141,8 @@ class StoredDecision(models.Model):
             # the admin's default ordering and filters (its lists of this table)
             models.Index(fields=["-created_at", "-id"], name="fraud_decision_time_idx"),
             models.Index(fields=["decision", "-created_at"], name="fraud_decision_outcome_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["event_type", "-created_at"], name="fraud_storeddeci_event_idx"),
         ]
         ordering = ["-created_at", "-id"]
         verbose_name = "fraud decision"
@@ -181,6 +183,8 @@ class FraudAlert(models.Model):
             models.Index(fields=["state", "created_at"], name="fraud_alert_queue_idx"),
             # the admin's default ordering and filters (its lists of this table)
             models.Index(fields=["-created_at", "-id"], name="fraud_alert_time_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["severity", "-created_at"], name="fraud_fraudalert_severity_idx"),
         ]
         ordering = ["-created_at", "-id"]
         permissions = [("resolve_fraudalert", "Can resolve fraud alerts (confirmed fraud / false positive)")]

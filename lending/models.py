@@ -232,6 +232,9 @@ class Loan(models.Model):
             models.Index(fields=["status"], name="lending_loan_status_idx"),
             # the admin's default ordering and filters (its lists of this table)
             models.Index(fields=["-created_at", "-id"], name="lending_loan_time_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["delinquency_bucket", "-created_at"], name="lendi_loan_bucket_idx"),
+            models.Index(fields=["mla_covered", "-created_at"], name="lendi_loan_mla_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=LoanStatus.values), name="lending_loan_status_valid"),

@@ -88,6 +88,8 @@ class Price(models.Model):
         # the admin's default ordering and filters (its lists of this table)
         indexes = [
             models.Index(fields=["-timestamp"], name="price_time_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["source", "-timestamp"], name="portf_price_source_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["asset", "timestamp"], name="price_asset_timestamp_unique"),

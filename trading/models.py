@@ -165,6 +165,9 @@ class Transaction(models.Model):
             models.Index(fields=["-requested_at", "-id"], name="trading_tx_time_idx"),
             models.Index(fields=["status", "-requested_at"], name="trading_tx_status_time_idx"),
             models.Index(fields=["type", "-requested_at"], name="trading_tx_type_time_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["method", "-requested_at"], name="tradi_transactio_method_idx"),
+            models.Index(fields=["source", "-requested_at"], name="tradi_transactio_source_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -376,6 +379,9 @@ class BranchCashTransaction(models.Model):
             models.Index(fields=["customer", "ctr_business_day"], name="branch_cash_customer_day_idx"),
             # the admin's default ordering and filters (its lists of this table)
             models.Index(fields=["occurred_at", "id"], name="branch_cash_time_idx"),
+            # the admin list's filters, each with the list's ordering
+            models.Index(fields=["direction", "occurred_at"], name="tradi_branchcash_directio_idx"),
+            models.Index(fields=["branch", "occurred_at"], name="tradi_branchcash_branch_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="branch_cash_amount_positive"),

@@ -1,5 +1,6 @@
-"""The large tables' admin lists: their default ordering is served by an index (a changelist page
-of a million rows reads the first rows of an index, never sorts the table)."""
+"""The large tables' admin lists: their default ordering and each of their field filters lead an
+index (a changelist page of a million rows reads the first rows of an index, never sorts or scans
+the table)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,12 @@ def test_the_default_ordering_of_a_large_admin_list_leads_an_index(label):
     first = model._meta.get_field(ordering[0].lstrip("-").replace("pk", model._meta.pk.name))
 
     assert first.column in _leading_columns(model._meta.db_table), (label, ordering)
+
+
+@pytest.mark.parametrize("label", LARGE_TABLES)
+def test_each_field_filter_of_a_large_admin_list_leads_an_index(label):
+    model, model_admin = _model_admin(label)
+    fields = [f for f in model_admin.list_filter if isinstance(f, str) and "__" not in f]
+    columns = _leading_columns(model._meta.db_table)
+
+    assert [f for f in fields if model._meta.get_field(f).column not in columns] == [], label
