@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.bench_trading import URLS_MODULE, _free_port, _serve
+from bench.bench_trading import URLS_MODULE, _free_port, _serve, _stop
 
 USERS = 20
 SPAWN_RATE = 20
@@ -181,11 +181,7 @@ def run() -> list[dict]:
             rows = _locust(f"http://127.0.0.1:{port}", directory, customers)
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            _stop(server)
         teardown_databases(old, verbosity=0, keepdb=False)
         connection.settings_dict["TEST"] = original_test
         teardown_test_environment()

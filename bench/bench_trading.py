@@ -221,6 +221,14 @@ def _serve(port: int, directory: str) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start within 60 s")
 
 
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def run() -> list[dict]:
     from django.conf import settings
     from django.db import connection
@@ -267,11 +275,7 @@ def run() -> list[dict]:
             latencies, fixed_counts = _open_loop(order, order_rps / 2, SECONDS)
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            _stop(server)
         teardown_databases(old, verbosity=0, keepdb=False)
         connection.settings_dict["TEST"] = original_test
         teardown_test_environment()
