@@ -32,6 +32,22 @@ def _officer(role: str):
     return user, device
 
 
+def _click_through(driver, element) -> None:
+    """Click something that submits or follows a link, and wait for the next page to load.
+
+    Selenium's click returns as soon as the event is dispatched; reading the page at once can
+    find the old one (a stale element) or the database before the request was handled."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    wait = WebDriverWait(driver, 20)
+    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def _sign_in(driver, live_server, user, device) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -50,7 +66,7 @@ def _sign_in(driver, live_server, user, device) -> None:
             Select(driver.find_element(By.NAME, "otp_device")).select_by_value(device.persistent_id)
             token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
             driver.find_element(By.NAME, "otp_token").send_keys(f"{token:0{device.digits}d}")
-        driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+        _click_through(driver, driver.find_element(By.CSS_SELECTOR, "input[type=submit]"))
     assert "/admin/login/" not in driver.current_url, driver.page_source[:3000]
 
 
@@ -66,7 +82,7 @@ def _act(driver, live_server, changelist: str, pk, action: str, fields: dict | N
         field = driver.find_element(By.NAME, name)
         field.clear()
         field.send_keys(value)
-    driver.find_element(By.CSS_SELECTOR, "button[name=index]").click()
+    _click_through(driver, driver.find_element(By.CSS_SELECTOR, "button[name=index]"))
 
 
 def _messages(driver) -> str:
@@ -100,8 +116,8 @@ def test_officers_work_an_alert_to_a_filed_sar(browser, live_server, artefacts, 
     browser.save_screenshot(str(artefacts / "dashboard.png"))
 
     browser.get(f"{live_server.url}/admin/compliance/alert/?rule_name=structuring")
-    browser.find_element(By.LINK_TEXT, str(alert.pk)).click()
-    browser.find_element(By.LINK_TEXT, f"case {case.pk}").click()
+    _click_through(browser, browser.find_element(By.LINK_TEXT, str(alert.pk)))
+    _click_through(browser, browser.find_element(By.LINK_TEXT, f"case {case.pk}"))
     assert "customer timeline" in browser.page_source.lower()
 
     for action in ("assign_to_me", "start_investigation", "escalate", "mark_sar_required"):
@@ -111,7 +127,7 @@ def test_officers_work_an_alert_to_a_filed_sar(browser, live_server, artefacts, 
 
     _act(browser, live_server, "/admin/compliance/case/", case.pk, "draft_sar")
     Select(browser.find_element(By.NAME, "classifications")).select_by_value("1:114")
-    browser.find_element(By.NAME, "apply").click()
+    _click_through(browser, browser.find_element(By.NAME, "apply"))
     assert "Drafted" in _messages(browser), _messages(browser)
     sar = Sar.objects.get(case=case)
     browser.get(f"{live_server.url}/admin/compliance/case/{case.pk}/change/")
@@ -127,7 +143,7 @@ def test_officers_work_an_alert_to_a_filed_sar(browser, live_server, artefacts, 
     _act(browser, live_server, "/admin/compliance/sar/", sar.pk, "approve")
     assert Sar.objects.get(pk=sar.pk).status == "approved", _messages(browser)
     _act(browser, live_server, "/admin/compliance/sar/", sar.pk, "file")
-    browser.find_element(By.ID, "confirm-yes").click()
+    _click_through(browser, browser.find_element(By.ID, "confirm-yes"))
     assert Sar.objects.get(pk=sar.pk).status == "filed", _messages(browser)
 
     browser.get(f"{live_server.url}/admin/compliance/sar/{sar.pk}/change/")
@@ -168,7 +184,7 @@ def test_a_risk_analyst_confirms_a_fraud_alert(browser, live_server):
     assert "Fraud alerts today" in browser.find_element(By.ID, "dashboard").text
     _act(browser, live_server, "/admin/fraud/fraudalert/", alert.pk, "confirm_fraud")
     assert FraudAlert.objects.get(pk=alert.pk).state == "open"
-    browser.find_element(By.ID, "confirm-yes").click()
+    _click_through(browser, browser.find_element(By.ID, "confirm-yes"))
 
     alert = FraudAlert.objects.get(pk=alert.pk)
     assert (alert.state, alert.resolved_by_id) == ("confirmed_fraud", analyst.pk)
