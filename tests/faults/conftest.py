@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -298,6 +299,33 @@ class Stack:
     # --- the invariants every fault test ends with ----------------------------------------
     def verify_ledger(self) -> dict:
         return self.call("command", "verify_ledger")
+
+    def verify_audit_chain(self) -> dict:
+        """`verify_audit_chain --seal-first` (what beat's sealer would have done, then the proof),
+        with its figures: `sealed` by this run, `seals` checked, `unsealed` entries left after it."""
+        result = self.call("command", "verify_audit_chain", "--seal-first", "--verbosity", "0")
+        sealed = re.search(r"sealed (\d+) entries \((\w+)\)", result["stdout"])
+        checked = re.search(r"(\d+) seals checked; .*; (\d+) entries not sealed yet", result["stdout"])
+        if sealed is None or checked is None:
+            raise AssertionError(f"unexpected verify_audit_chain output:\n{result['stdout']}\n{result['stderr']}")
+        return {
+            **result,
+            "sealed": int(sealed[1]),
+            "seal_status": sealed[2],
+            "seals": int(checked[1]),
+            "unsealed": int(checked[2]),
+        }
+
+    def assert_invariants(self) -> None:
+        """What every fault test ends with: the ledger verified, and the audit trail sealed to its
+        last entry and proven (a chain over nothing proves nothing, so it must hold seals)."""
+        ledger = self.verify_ledger()
+        assert ledger["ok"], ledger["stdout"] + ledger["stderr"]
+        audit = self.verify_audit_chain()
+        assert audit["ok"], audit["stdout"] + audit["stderr"]
+        assert audit["seal_status"] == "ok" and audit["unsealed"] == 0, audit["stdout"]
+        entries = self.scalar("SELECT count(*) FROM auditlog_logentry")
+        assert 0 < audit["seals"] == entries, (audit["stdout"], entries)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 
@@ -22,9 +22,20 @@ class Outcome:
     body: str
     at: float  # when the request was sent (time.monotonic)
     seconds: float
+    # what was sent (None when no response came back), so that a client's retry can be replayed
+    request: requests.PreparedRequest | None = field(default=None, repr=False, compare=False)
 
 
 TIMEOUT = 15.0  # seconds a request may take before it counts as failed
+
+
+def resend(outcome: Outcome) -> requests.Response:
+    """The request of `outcome` sent again as it was (same body, token and Idempotency-Key), as a
+    client retries a request that failed."""
+    assert outcome.request is not None, outcome
+    with requests.Session() as session:
+        return session.send(outcome.request.copy(), timeout=TIMEOUT)
+
 
 Action = Callable[[requests.Session], tuple[str, requests.Response]]
 
@@ -85,6 +96,7 @@ class Load:
                     response.text[:2000],
                     sent,
                     time.monotonic() - sent,
+                    response.request,
                 )
             except requests.RequestException as exc:
                 outcome = Outcome(
