@@ -8,9 +8,10 @@ The contract:
   once, so it is kept even when the caller then refuses the request). `block` → refuse, with
   `fraud.services.customer_message(decision)` as the only text the customer sees; `review` → store
   the movement as `pending_review`; `allow` → go on.
-* Once the caller's transaction has committed (`transaction.on_commit`, or an outbox task), it calls
+* In the transaction that stores the movement (or once it has committed), the caller calls
   `fraud.services.decision_attach_reference(decision_id=..., reference=...)` with the id of what it
-  stored, and `fraud.services.record(event)` with `reference` set, for every movement it stored
+  stored; once it has committed (`transaction.on_commit`, or an outbox task), it calls
+  `fraud.services.record(event)` with `reference` set, for every movement it stored
   (whatever its status, `pending_review` included) and for events it does not assess (an ACH
   return). `record()` is idempotent per (customer, type, reference). Refused requests are not
   recorded.

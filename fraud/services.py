@@ -3,8 +3,9 @@
     decision = fraud.services.assess(event)            # before writing anything, outside a transaction
     if decision.blocked: refuse with fraud.services.customer_message(decision)
     ... store the movement (pending_review when decision.needs_review) ...
-    on commit: fraud.services.decision_attach_reference(decision_id=decision.id, reference=ref)
-               fraud.services.record(event.with_reference(ref))   # or the outbox task below
+    in the caller's transaction (or on commit): fraud.services.decision_attach_reference(
+        decision_id=decision.id, reference=ref)
+    on commit: fraud.services.record(event.with_reference(ref))   # or the outbox task below
 
 `record` may also be sent through the outbox in the caller's transaction:
 `outbox_enqueue(task="fraud.record_movement", payload=fraud.events.event_to_payload(event))`.
@@ -20,7 +21,7 @@ import structlog
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
@@ -239,19 +240,22 @@ def _is_disbursement(event: MoneyMovementEvent) -> bool:
     return event.direction == OUTBOUND or event.type == EventType.LOAN_DISBURSEMENT
 
 
-@transaction.atomic
-def decision_attach_reference(*, decision_id: int, reference: str) -> StoredDecision:
-    """Link a decision to what the caller stored (idempotent; another reference is a conflict)."""
+def decision_attach_reference(*, decision_id: int, reference: str) -> None:
+    """Link a decision to what the caller stored (idempotent; another reference is a conflict).
+
+    One conditional UPDATE, so the caller may run it inside the transaction that stores the
+    movement (the link commits with it, at no extra round trip) or after it has committed."""
     reference = str(reference)[:100]
-    decision = StoredDecision.objects.select_for_update().filter(pk=decision_id).first()
-    if decision is None:
+    linked = (
+        StoredDecision.objects.filter(pk=decision_id)
+        .filter(Q(reference="") | Q(reference=reference))
+        .update(reference=reference)
+    )
+    if linked:
+        return
+    if not StoredDecision.objects.filter(pk=decision_id).exists():
         raise DecisionNotFound()
-    if decision.reference and decision.reference != reference:
-        raise DecisionReferenceConflict()
-    if not decision.reference:
-        decision.reference = reference
-        decision.save(update_fields=["reference"])
-    return decision
+    raise DecisionReferenceConflict()
 
 
 # --- record -------------------------------------------------------------------------------------

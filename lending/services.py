@@ -539,8 +539,7 @@ def loan_apply(*, user, data: ApplicationInput, ip: str | None = None, user_agen
         _event(loan, "submitted", acting_user=user, to_status=S.SUBMITTED)
         _decide(loan, result, acting_user=None, now=now)
         loan.save()
-        reference = f"lending.loan:{loan.pk}:application"
-        transaction.on_commit(lambda: _attach_decision(decision.id, reference))
+        _attach_decision(decision.id, f"lending.loan:{loan.pk}:application")  # commits with the loan
     logger.info("loan_applied", loan_id=loan.pk, status=loan.status)
     return loan
 

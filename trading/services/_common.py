@@ -8,12 +8,12 @@ from typing import Any
 
 import structlog
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.selectors import kyc_is_verified
 from blockguardian.money import ZERO, quantize_cash
 from blockguardian.outbox import outbox_enqueue
+from fraud.errors import DecisionNotFound, DecisionReferenceConflict
 from fraud.events import MoneyMovementEvent, event_to_payload
 from fraud.services import assess, customer_message, decision_attach_reference
 
@@ -62,18 +62,14 @@ def fraud_assess(event: MoneyMovementEvent):
 
 
 def fraud_follow_up(*, event: MoneyMovementEvent, reference: str, decision_id: int | None) -> None:
-    """Inside the caller's transaction: record the movement through the outbox (sent only if it
-    commits) and link the decision to what was stored once it has."""
-    outbox_enqueue(task="fraud.record_movement", payload=event_to_payload(event.with_reference(reference)))
+    """Inside the caller's transaction: link the decision to what is being stored (it commits with
+    it) and record the movement through the outbox (sent only if it commits)."""
     if decision_id is not None:
-
-        def attach() -> None:
-            try:
-                decision_attach_reference(decision_id=decision_id, reference=reference)
-            except Exception:
-                logger.exception("fraud_decision_attach_failed", decision_id=decision_id, reference=reference)
-
-        transaction.on_commit(attach)
+        try:
+            decision_attach_reference(decision_id=decision_id, reference=reference)
+        except (DecisionNotFound, DecisionReferenceConflict):  # neither stops the movement it was made for
+            logger.exception("fraud_decision_attach_failed", decision_id=decision_id, reference=reference)
+    outbox_enqueue(task="fraud.record_movement", payload=event_to_payload(event.with_reference(reference)))
 
 
 def lock_transaction(pk: int) -> Transaction:
