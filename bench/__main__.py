@@ -44,7 +44,8 @@ def main(argv: list[str]) -> int:
     django.setup()
     only = set(argv)
     modules = sorted(p.stem for p in HERE.glob("bench_*.py") if not only or p.stem in only)
-    figures, failures = [], []
+    figures, failures, durations = [], [], {}
+    run_started = time.perf_counter()
     for name in modules:
         started = time.perf_counter()
         print(f"bench: {name} ...", flush=True)
@@ -61,8 +62,14 @@ def main(argv: list[str]) -> int:
         except Exception:  # noqa: BLE001 - one broken benchmark is reported, the others still run
             failures.append({"module": name, "error": traceback.format_exc()})
             print(traceback.format_exc(), flush=True)
-        print(f"bench: {name} took {time.perf_counter() - started:.1f}s", flush=True)
-    report = {"machine": _machine(), "figures": figures, "failures": failures}
+        durations[name] = round(time.perf_counter() - started, 1)
+        print(f"bench: {name} took {durations[name]}s", flush=True)
+    report = {
+        "machine": _machine(),
+        "seconds": {"total": round(time.perf_counter() - run_started, 1), **durations},
+        "figures": figures,
+        "failures": failures,
+    }
     (HERE / "report.json").write_text(json.dumps(report, indent=2, default=str))
     (HERE / "REPORT.md").write_text(_markdown(report))
     print(f"bench: wrote {HERE / 'REPORT.md'}")
@@ -76,18 +83,26 @@ def _markdown(report: dict) -> str:
         "",
         f"{m['date']} · {m['cores']} cores · {m['memory_gib']} GiB · Python {m['python']} · Django {m['django']}",
         "",
-        "| benchmark | figure | baseline (same run) | ratio | target | met |",
-        "|---|---|---|---|---|---|",
+        "Run time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report.get("seconds", {}).items()),
+        "",
+        "| benchmark | figure | baseline (same run) | ratio | target | met | counts | data |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for f in report["figures"]:
         met = {True: "yes", False: "**no**", None: ""}[f.get("met")]
+        baseline = f"{f['baseline']}: {f.get('baseline_value')}" if f.get("baseline") else ""
+        counts = ", ".join(f"{k} {v}" for k, v in (f.get("counts") or {}).items())
         lines.append(
-            f"| {f['name']} | {f['value']} {f.get('unit', '')} | {f.get('baseline', '')}: {f.get('baseline_value', '')} "
-            f"| {f.get('ratio', '')} | {f.get('target', '')} | {met} |"
+            f"| {f['name']} | {f['value']} {f.get('unit', '')} | {baseline} | {_blank(f.get('ratio'))} "
+            f"| {_blank(f.get('target'))} | {met} | {counts} | {_blank(f.get('data_size'))} |"
         )
     for failure in report["failures"]:
         lines += ["", f"**{failure['module']} failed:**", "```", failure["error"], "```"]
     return "\n".join(lines) + "\n"
+
+
+def _blank(value) -> str:
+    return "" if value is None else str(value)
 
 
 if __name__ == "__main__":
