@@ -12,7 +12,10 @@ Each monitoring rule runs as in production (`rule_run` from an empty watermark, 
 SQL statement counting the same detections over the whole table (the counts are compared too). The
 CTR job drafts every business day of the data set through `ctr_draft_for_day` (one query per day,
 then `ctr_draft_create` per CTR); its baseline is one GROUP BY over all days. The CTR figure is given
-twice: the job end to end, and its reads alone. Needs PostgreSQL (`DATABASE_URL`).
+twice: the job end to end, and its reads alone. The targeted figures (a rule's detection queries,
+the CTR job's reads) and their baselines are read-only and timed as the best of `ROUNDS` interleaved
+rounds, so that neither alone meets the freshly copied database's cold cache or a burst of load
+from other processes. Needs PostgreSQL (`DATABASE_URL`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ DAYS = 182
 TEMPLATE = "bg_bench_template_monitoring"
 RUN_DB = "bg_bench_monitoring_run"
 TARGET_RATIO = 2.0
+# Each targeted figure and its baseline: the best of this many interleaved rounds (read-only work),
+# so that load from other processes, and a cold cache on the freshly copied database, hit both alike.
+ROUNDS = int(os.environ.get("BENCH_MONITORING_ROUNDS", "3"))
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -264,6 +270,17 @@ def _timed(fn):
     return value, time.perf_counter() - started
 
 
+def _best_interleaved(*fns, rounds: int = ROUNDS) -> list[tuple]:
+    """(value, best seconds) of each function over `rounds` interleaved rounds."""
+    best: list[tuple] = [(None, float("inf"))] * len(fns)
+    for _ in range(rounds):
+        for k, fn in enumerate(fns):
+            value, seconds = _timed(fn)
+            if seconds < best[k][1]:
+                best[k] = (value, seconds)
+    return best
+
+
 def _scalar(sql: str, params=None):
     from django.db import connection
 
@@ -386,9 +403,11 @@ def _run_rules(n: int) -> list[dict]:
     figures = []
     classes = rule_classes()
     for name, (sql, params) in _baselines().items():
-        (rows, found), detect_seconds = _timed(lambda name=name: _detect_only(classes[name]()))
+        ((rows, found), detect_seconds), (expected, baseline_seconds) = _best_interleaved(
+            lambda name=name: _detect_only(classes[name]()),
+            lambda sql=sql, params=params: _scalar(sql, params),
+        )
         result, seconds = _timed(lambda name=name: rule_run(classes[name]()))
-        expected, baseline_seconds = _timed(lambda sql=sql, params=params: _scalar(sql, params))
         alerts = Alert.objects.filter(rule_name=name).count()
         counts = {
             "source_rows": rows,
@@ -398,7 +417,10 @@ def _run_rules(n: int) -> list[dict]:
             # A detection found again by a later batch (its day re-read) raises no second alert.
             "same_detections": alerts == expected,
         }
-        baseline = "one SQL statement counting the same detections over the whole table"
+        baseline = (
+            "one SQL statement counting the same detections over the whole table "
+            f"(it and the detection queries: best of {ROUNDS} interleaved rounds)"
+        )
         figures.append(
             _figure(
                 f"rule {name}: detection queries over {n:,} transactions",
@@ -448,7 +470,7 @@ def _run_ctr(n: int) -> list[dict]:
     threshold = to_decimal(settings.CTR_THRESHOLD)
     baseline_sql = """SELECT count(*) FROM (SELECT 1 FROM trading_branchcashtransaction
                       GROUP BY customer_id, direction, ctr_business_day HAVING sum(amount) > %(threshold)s) q"""
-    reads, reads_seconds = _timed(
+    (reads, reads_seconds), (expected, baseline_seconds) = _best_interleaved(
         lambda: sum(
             len(
                 {
@@ -457,13 +479,16 @@ def _run_ctr(n: int) -> list[dict]:
                 }
             )
             for day in business
-        )
+        ),
+        lambda: _scalar(baseline_sql, {"threshold": threshold}),
     )
     _, job_seconds = _timed(lambda: [ctr_draft_for_day(business_day=day) for day in business])
-    expected, baseline_seconds = _timed(lambda: _scalar(baseline_sql, {"threshold": threshold}))
     ctrs = Ctr.objects.count()
     counts = {"business_days": len(business), "ctrs": ctrs, "baseline_groups": expected, "same": ctrs == expected}
-    baseline = "one GROUP BY over all days (person, direction, CTR day) HAVING total > threshold"
+    baseline = (
+        "one GROUP BY over all days (person, direction, CTR day) HAVING total > threshold "
+        f"(it and the job's reads: best of {ROUNDS} interleaved rounds)"
+    )
     return [
         _figure(
             f"CTR job reads, {len(business)} business days over {n:,} transactions",

@@ -342,15 +342,23 @@ def transaction_parties_since(*, since: dt.datetime):
 # taken in BUSINESS_TIME_ZONE (cash: its CTR business day). Rows younger than `lag_seconds` are
 # left for the next run, so a transaction still committing is not passed over. `wide=True` (a batch
 # touching most customers) reads the look-back window by time alone instead of customer by
-# customer through the user index, which is the better plan for a large backlog.
+# customer through the user index, which is the better plan for a large backlog: it reads the
+# window once and tells the batch's rows by their id (`fresh`) instead of scanning the batch again.
+# The look-back queries run with JIT compilation off: their cost estimates (correlated evidence
+# subqueries) make PostgreSQL spend more time compiling them than the compiled code saves.
 
 VOLUME_TYPES = (TransactionType.BUY, TransactionType.SELL, TransactionType.DEPOSIT, TransactionType.WITHDRAWAL)
 
 
-def _sql_rows(sql: str, params) -> list[dict]:
-    from django.db import connection
+def _sql_rows(sql: str, params, *, jit: bool = True) -> list[dict]:
+    from contextlib import nullcontext
 
-    with connection.cursor() as cursor:
+    from django.db import connection, transaction
+
+    jit_off = not jit and connection.vendor == "postgresql"
+    with transaction.atomic() if jit_off else nullcontext(), connection.cursor() as cursor:
+        if jit_off:
+            cursor.execute("SET LOCAL jit = off")  # until the end of the (outer) transaction
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -411,6 +419,21 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=business_tz())
 
 
+def _day_bounds(day: str, column: str) -> str:
+    """min/max business date of a batch: for transactions, of min/max `executed_at` (the business
+    date only grows with the time, and one conversion beats one per row)."""
+    if day == "s.ctr_business_day":
+        return f"min({column}) AS first_day, max({column}) AS last_day"
+    return (
+        f"(min({column}) AT TIME ZONE %(tz)s)::date AS first_day, (max({column}) AT TIME ZONE %(tz)s)::date AS last_day"
+    )
+
+
+def _fresh(id_col: str, day: str, *, since: dt.date | None, until: dt.date | None) -> str:
+    """The condition that a row of the source belongs to the batch (`_batch_filter` as an expression)."""
+    return _batch_filter(id_col, day, since=since, until=until).removeprefix(" AND ")
+
+
 def monitoring_batch_bounds(
     *,
     source: str,
@@ -419,53 +442,101 @@ def monitoring_batch_bounds(
     since: dt.date | None = None,
     until: dt.date | None = None,
     lag_seconds: int = 0,
+    count_backlog: bool = True,
 ) -> dict:
     """The next batch of a monitoring source after `after_id`: {"rows", "last_id", "first_day",
-    "last_day"} (no rows: last_id is `after_id`). Sources: `branch_cash`, `transfers` (deposits
-    and withdrawals, internal ones aside), `withdrawals`, `volume` (buys, sells, deposits,
-    withdrawals), `wires`; all but branch cash executed (filled or settled)."""
+    "last_day", "backlog"} (no rows: last_id is `after_id`). Sources: `branch_cash`, `transfers`
+    (deposits and withdrawals, internal ones aside), `withdrawals`, `volume` (buys, sells, deposits,
+    withdrawals), `wires`; all but branch cash executed (filled or settled).
+
+    With `count_backlog`, the whole backlog after the watermark is counted first, in one unordered
+    aggregate (which PostgreSQL can run in parallel); when it fits in `limit` it is the batch and
+    "backlog" is its size. Otherwise (or without `count_backlog`) the batch is the first `limit`
+    rows in id order and "backlog" is None when it was not counted."""
     table, condition, id_col, day = _monitoring_source(source)
+    moment = "s.ctr_business_day" if day == "s.ctr_business_day" else "s.executed_at"
     dates = ""
     if since:
         dates += f" AND {day} >= %(since)s"
     if until:
         dates += f" AND {day} <= %(until)s"
-    sql = (
-        "SELECT count(*) AS n_rows, max(b.id) AS last_id, min(b.day) AS first_day, max(b.day) AS last_day FROM ("  # noqa: S608 - table names and numbers from code, values bound as parameters
-        f"SELECT {id_col} AS id, {day} AS day FROM {table} WHERE {condition} AND {id_col} > %(after)s"
-        f" AND s.created_at < %(horizon)s{dates} ORDER BY {id_col} LIMIT %(limit)s) b"
-    )
+    where = f"WHERE {condition} AND {id_col} > %(after)s AND s.created_at < %(horizon)s{dates}"
     horizon = timezone.now() - dt.timedelta(seconds=lag_seconds)
     params = _batch_params(after_id=after_id, last_id=0, since=since, until=until, limit=limit, horizon=horizon)
-    row = _sql_rows(sql, params)[0]
+    backlog = None
+    if count_backlog:
+        sql = f"SELECT count(*) AS n_rows, max({id_col}) AS last_id, {_day_bounds(day, moment)} FROM {table} {where}"  # noqa: S608 - table names and numbers from code, values bound as parameters
+        row = _sql_rows(sql, params)[0]
+        backlog = row["n_rows"]
+    if backlog is None or backlog > limit:
+        sql = (
+            f"SELECT count(*) AS n_rows, max(b.id) AS last_id, {_day_bounds(day, 'b.moment')} FROM ("  # noqa: S608 - table names and numbers from code, values bound as parameters
+            f"SELECT {id_col} AS id, {moment} AS moment FROM {table} {where} ORDER BY {id_col} LIMIT %(limit)s) b"
+        )
+        row = _sql_rows(sql, params)[0]
     return {
         "rows": row["n_rows"],
         "last_id": row["last_id"] or after_id,
         "first_day": row["first_day"],
         "last_day": row["last_day"],
+        "backlog": backlog,
     }
 
 
 def cash_days_over_threshold_rows(
-    *, after_id: int, last_id: int, threshold: Decimal, since: dt.date | None = None, until: dt.date | None = None
+    *,
+    after_id: int,
+    last_id: int,
+    threshold: Decimal,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    first_day: dt.date | None = None,
+    last_day: dt.date | None = None,
+    wide: bool = False,
 ) -> list[dict]:
     """Large cash: each customer, direction and CTR business day touched by the batch's branch cash
-    whose total is more than `threshold`, with the day's transactions ("ids": comma-separated)."""
+    whose total is more than `threshold`, with the day's transactions ("ids": comma-separated).
+    `wide` (with the batch's `first_day` and `last_day`): the batch's days are read whole, once."""
     table, condition, id_col, day = _monitoring_source("branch_cash")
     cash = table.removesuffix(" s")
+    in_batch = ""
+    if wide:
+        # Every customer's days of the batch's dates, summed as the CTR job does; a day over the
+        # threshold counts when one of its rows is in the batch (looked up, day by day, through
+        # the customer-day index for those days only: LIMIT 1 keeps it a per-day lookup).
+        over = f"""
+            SELECT s.customer_id, s.direction, s.ctr_business_day AS day, sum(s.amount) AS total, count(*) AS n
+            FROM {table} WHERE {condition} AND s.ctr_business_day BETWEEN %(first)s AND %(final)s
+            GROUP BY 1, 2, 3 HAVING sum(s.amount) > %(threshold)s"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+        in_batch = f"""
+            WHERE (SELECT true FROM {table} WHERE {condition} AND s.customer_id = o.customer_id AND s.ctr_business_day = o.day
+                   AND s.direction = o.direction {_batch_filter(id_col, day, since=since, until=until)} LIMIT 1)"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    else:
+        over = f"""
+            WITH touched AS (
+                SELECT DISTINCT s.customer_id, s.direction, s.ctr_business_day FROM {table}
+                WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
+            )
+            SELECT c.customer_id, c.direction, c.ctr_business_day AS day, sum(c.amount) AS total, count(*) AS n
+            FROM {cash} c JOIN touched t USING (customer_id, direction, ctr_business_day)
+            GROUP BY 1, 2, 3 HAVING sum(c.amount) > %(threshold)s"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    # The evidence is gathered for the days over the threshold only (the customer-day index).
     sql = f"""
-        WITH touched AS (
-            SELECT DISTINCT s.customer_id, s.direction, s.ctr_business_day FROM {table}
-            WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
-        )
-        SELECT c.customer_id, c.direction, c.ctr_business_day AS day, sum(c.amount) AS total, count(*) AS n,
-               string_agg(c.transaction_id::text, ',' ORDER BY c.transaction_id) AS ids
-        FROM {cash} c JOIN touched t USING (customer_id, direction, ctr_business_day)
-        GROUP BY 1, 2, 3 HAVING sum(c.amount) > %(threshold)s
+        SELECT o.*,
+               (SELECT string_agg(c.transaction_id::text, ',' ORDER BY c.transaction_id) FROM {cash} c
+                WHERE c.customer_id = o.customer_id AND c.ctr_business_day = o.day AND c.direction = o.direction) AS ids
+        FROM ({over}) o {in_batch}
         ORDER BY 1, 2, 3"""  # noqa: S608 - table names and numbers from code, values bound as parameters
-    return _sql_rows(
-        sql, _batch_params(after_id=after_id, last_id=last_id, since=since, until=until, threshold=threshold)
+    params = _batch_params(
+        after_id=after_id,
+        last_id=last_id,
+        since=since,
+        until=until,
+        threshold=threshold,
+        first=first_day,
+        final=last_day,
     )
+    return _sql_rows(sql, params)
 
 
 def cash_band_episode_rows(
@@ -480,16 +551,26 @@ def cash_band_episode_rows(
     threshold: Decimal,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    wide: bool = False,
 ) -> list[dict]:
     """Structuring: branch cash of one customer and direction with an amount in `band` (inclusive),
     by CTR business day, grouped into episodes (band days less than `window` business days apart).
     An episode is returned when it holds a row of the batch and either `min_days` band days fall
     within `window` business days, or `same_day_count` band amounts on one day sum to more than
     `threshold`. `business_days`: the business days in order from the look-back's start to the
-    batch's last day (only band cash on those days is read; positions count business days)."""
+    batch's last day (only band cash on those days is read; positions count business days).
+    `wide`: every band row of those days is read once, the batch's told apart by their id."""
     table, condition, id_col, day = _monitoring_source("branch_cash")
     cash = table.removesuffix(" s")
     window, min_days, same_day_count = int(window), int(min_days), int(same_day_count)
+    if wide:
+        # Every band row of the look-back is read once; a customer and direction is in play when
+        # one of its band rows is in the batch (`touched`, as the narrow form's join has it).
+        in_play = ""
+        touched = f"bool_or({_fresh('b.transaction_id', 'b.ctr_business_day', since=since, until=until)}) AS touched"
+    else:
+        in_play = "JOIN touched USING (customer_id, direction)"
+        touched = "true AS touched"
     sql = f"""
         WITH cal AS (SELECT c.day, c.idx FROM unnest(%(days)s::date[]) WITH ORDINALITY AS c(day, idx)),
         touched AS (
@@ -500,14 +581,14 @@ def cash_band_episode_rows(
         band AS (
             SELECT b.customer_id, b.direction, b.ctr_business_day AS day, cal.idx, count(*) AS n,
                    sum(b.amount) AS total, string_agg(b.transaction_id::text, ',' ORDER BY b.transaction_id) AS ids,
-                   bool_or(b.transaction_id > %(after)s AND b.transaction_id <= %(last)s) AS fresh
-            FROM {cash} b JOIN touched USING (customer_id, direction) JOIN cal ON cal.day = b.ctr_business_day
+                   bool_or(b.transaction_id > %(after)s AND b.transaction_id <= %(last)s) AS fresh, {touched}
+            FROM {cash} b {in_play} JOIN cal ON cal.day = b.ctr_business_day
             WHERE b.amount BETWEEN %(band_min)s AND %(band_max)s
               AND b.ctr_business_day BETWEEN %(first)s AND %(final)s
             GROUP BY 1, 2, 3, 4
         ),
         windowed AS (
-            SELECT band.*,
+            SELECT band.*, bool_or(touched) OVER (PARTITION BY customer_id, direction) AS in_play,
                    count(*) OVER (PARTITION BY customer_id, direction ORDER BY idx
                                   RANGE BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS days_in_window,
                    CASE WHEN idx - lag(idx) OVER (PARTITION BY customer_id, direction ORDER BY idx) < {window}
@@ -523,7 +604,7 @@ def cash_band_episode_rows(
                string_agg(ids, ',' ORDER BY day) AS ids
         FROM episodes
         GROUP BY customer_id, direction, episode
-        HAVING bool_or(fresh)
+        HAVING bool_or(fresh) AND bool_or(in_play)
            AND (max(days_in_window) >= {min_days} OR bool_or(n >= {same_day_count} AND total > %(threshold)s))
         ORDER BY 1, 2, 3"""  # noqa: S608 - table names and numbers from code, values bound as parameters
     params = _batch_params(
@@ -539,6 +620,16 @@ def cash_band_episode_rows(
         threshold=threshold,
     )
     return _sql_rows(sql, params)
+
+
+def _touched_days(id_col: str, day: str, *, since, until, wide: bool) -> tuple[str, str, str]:
+    """For the daily look-back queries: (the condition on the customers read, the aggregate telling
+    whether a customer's day holds a row of the batch, the join keeping the batch's days). Narrow:
+    the batch's customers and days (`touched`), read through the user index; wide: every customer,
+    the batch's rows told apart by their id in the same pass."""
+    if wide:
+        return "", f"bool_or({_fresh(id_col, day, since=since, until=until)})", ""
+    return "AND s.user_id IN (SELECT user_id FROM touched)", "true", "JOIN touched t USING (user_id, day)"
 
 
 def rapid_movement_rows(
@@ -560,7 +651,7 @@ def rapid_movement_rows(
     (its earliest qualifying day), with the window's transactions ("ids")."""
     table, condition, id_col, day = _monitoring_source("transfers")
     days = int(days)
-    customers = "" if wide else "AND s.user_id IN (SELECT user_id FROM touched)"
+    customers, in_batch, batch_days = _touched_days(id_col, day, since=since, until=until, wide=wide)
     sql = f"""
         WITH touched AS (
             SELECT DISTINCT s.user_id, {day} AS day FROM {table}
@@ -569,7 +660,8 @@ def rapid_movement_rows(
         daily AS (
             SELECT s.user_id, {day} AS day, {day} - DATE '2000-01-01' AS dn,
                    coalesce(sum(s.amount) FILTER (WHERE s.type = '{TransactionType.DEPOSIT}'), 0) AS amount_in,
-                   coalesce(sum(s.amount) FILTER (WHERE s.type = '{TransactionType.WITHDRAWAL}'), 0) AS amount_out
+                   coalesce(sum(s.amount) FILTER (WHERE s.type = '{TransactionType.WITHDRAWAL}'), 0) AS amount_out,
+                   {in_batch} AS fresh
             FROM {table}
             WHERE {condition} {customers}
               AND s.executed_at >= %(start)s AND s.executed_at < %(end)s
@@ -587,8 +679,8 @@ def rapid_movement_rows(
             SELECT DISTINCT ON (w.user_id, w.first_in_day)
                    w.user_id AS customer_id, w.day, w.first_in_day, w.window_start, w.window_in AS amount_in,
                    w.window_out AS amount_out
-            FROM windowed w JOIN touched t USING (user_id, day)
-            WHERE w.window_in >= %(min_amount)s AND w.window_out > 0 AND w.window_out >= %(ratio)s * w.window_in
+            FROM windowed w {batch_days}
+            WHERE w.fresh AND w.window_in >= %(min_amount)s AND w.window_out > 0 AND w.window_out >= %(ratio)s * w.window_in
             ORDER BY w.user_id, w.first_in_day, w.day
         )
         SELECT h.*,
@@ -608,7 +700,7 @@ def rapid_movement_rows(
         min_amount=min_amount,
         ratio=out_ratio,
     )
-    return _sql_rows(sql, params)
+    return _sql_rows(sql, params, jit=False)
 
 
 def volume_spike_rows(
@@ -631,14 +723,15 @@ def volume_spike_rows(
     `history_days` calendar days, which held activity on at least `min_history_days` days."""
     table, condition, id_col, day = _monitoring_source("volume")
     history_days, min_history_days = int(history_days), int(min_history_days)
-    customers = "" if wide else "AND s.user_id IN (SELECT user_id FROM touched)"
+    customers, in_batch, batch_days = _touched_days(id_col, day, since=since, until=until, wide=wide)
     sql = f"""
         WITH touched AS (
             SELECT DISTINCT s.user_id, {day} AS day FROM {table}
             WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
         ),
         daily AS (
-            SELECT s.user_id, {day} AS day, {day} - DATE '2000-01-01' AS dn, sum(s.amount) AS volume
+            SELECT s.user_id, {day} AS day, {day} - DATE '2000-01-01' AS dn, sum(s.amount) AS volume,
+                   {in_batch} AS fresh
             FROM {table}
             WHERE {condition} AND s.amount IS NOT NULL {customers}
               AND s.executed_at >= %(start)s AND s.executed_at < %(end)s
@@ -654,8 +747,8 @@ def volume_spike_rows(
                 WHERE {condition} AND s.amount IS NOT NULL AND s.user_id = w.user_id
                   AND s.executed_at >= (w.day::timestamp AT TIME ZONE %(tz)s)
                   AND s.executed_at < ((w.day + 1)::timestamp AT TIME ZONE %(tz)s)) AS ids
-        FROM windowed w JOIN touched t USING (user_id, day)
-        WHERE w.volume >= %(min_amount)s AND w.history_days >= {min_history_days}
+        FROM windowed w {batch_days}
+        WHERE w.fresh AND w.volume >= %(min_amount)s AND w.history_days >= {min_history_days}
           AND w.volume >= %(multiple)s * w.history_volume / w.history_days
         ORDER BY 1, 2"""  # noqa: S608 - table names and numbers from code, values bound as parameters
     params = _batch_params(
@@ -668,7 +761,7 @@ def volume_spike_rows(
         min_amount=min_amount,
         multiple=multiple,
     )
-    return _sql_rows(sql, params)
+    return _sql_rows(sql, params, jit=False)
 
 
 def outflows_after_events_rows(
@@ -682,34 +775,57 @@ def outflows_after_events_rows(
     ratio: Decimal,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    wide: bool = False,
 ) -> list[dict]:
     """Money moved out soon after it arrived from elsewhere (e.g. loan proceeds). `events`: a
     queryset of values `event_id`, `user_id`, `occurred_at`, `amount`, from the app that owns the
     events. For each event of a customer with withdrawals in the batch, the withdrawals (internal
-    ones aside) within `days` calendar days after it, when they reach `ratio` of its amount."""
+    ones aside) within `days` calendar days after it, when they reach `ratio` of its amount.
+    Narrow: from the batch's customers to their events; `wide` (a batch holding most customers'
+    withdrawals): from the events of the batch's dates to each one's customer, through the user
+    index, rather than reading the whole batch to list its customers."""
     table, condition, id_col, day = _monitoring_source("withdrawals")
     events_sql, events_params = events.order_by().query.sql_with_params()
     events_sql = events_sql % tuple(f"%(e{i})s" for i in range(len(events_params)))
     days = int(days)
-    sql = f"""
-        WITH touched AS (
-            SELECT DISTINCT s.user_id FROM {table}
-            WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
-        ),
-        events AS (
-            SELECT e.event_id, e.user_id, e.occurred_at, e.amount FROM ({events_sql}) e
-            WHERE e.user_id IN (SELECT user_id FROM touched)
-              AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
-        )
-        SELECT e.event_id, e.user_id AS customer_id, e.occurred_at, e.amount, sum(s.amount) AS moved_out,
-               min(s.executed_at) AS first_out_at, max(s.executed_at) AS last_out_at,
-               string_agg(s.id::text, ',' ORDER BY s.id) AS ids
-        FROM events e
-        JOIN {table} ON {condition} AND s.user_id = e.user_id
-             AND s.executed_at >= e.occurred_at AND s.executed_at < e.occurred_at + interval '{days} days'
-        GROUP BY 1, 2, 3, 4
-        HAVING sum(s.amount) >= %(ratio)s * e.amount
-        ORDER BY 1"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    window = f"s.executed_at >= e.occurred_at AND s.executed_at < e.occurred_at + interval '{days} days'"
+    if wide:
+        sql = f"""
+            WITH events AS MATERIALIZED (
+                SELECT e.event_id, e.user_id, e.occurred_at, e.amount FROM ({events_sql}) e
+                WHERE e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+            )
+            SELECT e.event_id, e.user_id AS customer_id, e.occurred_at, e.amount, o.moved_out, o.first_out_at,
+                   o.last_out_at, o.ids
+            FROM events e
+            CROSS JOIN LATERAL (
+                SELECT sum(s.amount) AS moved_out, min(s.executed_at) AS first_out_at,
+                       max(s.executed_at) AS last_out_at, string_agg(s.id::text, ',' ORDER BY s.id) AS ids
+                FROM {table} WHERE {condition} AND s.user_id = e.user_id AND {window}
+            ) o
+            WHERE o.moved_out >= %(ratio)s * e.amount
+              AND EXISTS (SELECT 1 FROM {table} WHERE {condition} AND s.user_id = e.user_id
+                          {_batch_filter(id_col, day, since=since, until=until)})
+            ORDER BY 1"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    else:
+        sql = f"""
+            WITH touched AS (
+                SELECT DISTINCT s.user_id FROM {table}
+                WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
+            ),
+            events AS (
+                SELECT e.event_id, e.user_id, e.occurred_at, e.amount FROM ({events_sql}) e
+                WHERE e.user_id IN (SELECT user_id FROM touched)
+                  AND e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+            )
+            SELECT e.event_id, e.user_id AS customer_id, e.occurred_at, e.amount, sum(s.amount) AS moved_out,
+                   min(s.executed_at) AS first_out_at, max(s.executed_at) AS last_out_at,
+                   string_agg(s.id::text, ',' ORDER BY s.id) AS ids
+            FROM events e
+            JOIN {table} ON {condition} AND s.user_id = e.user_id AND {window}
+            GROUP BY 1, 2, 3, 4
+            HAVING sum(s.amount) >= %(ratio)s * e.amount
+            ORDER BY 1"""  # noqa: S608 - table names and numbers from code, values bound as parameters
     params = _batch_params(
         after_id=after_id,
         last_id=last_id,
@@ -720,7 +836,16 @@ def outflows_after_events_rows(
         ratio=ratio,
     )
     params.update({f"e{i}": value for i, value in enumerate(events_params)})
-    return _sql_rows(sql, params)
+    return _sql_rows(sql, params, jit=False)
+
+
+def _wire_countries() -> str:
+    """The countries a wire's recorded details name (NULL where a party or its country is missing)."""
+    return ", ".join(
+        f"upper(CASE WHEN jsonb_typeof(s.wire_details -> '{part}') = 'object' "
+        f"THEN s.wire_details -> '{part}' ->> 'country' END)"
+        for part in ("beneficiary", "beneficiary_institution", "originator", "originator_institution")
+    )
 
 
 def wires_to_countries_rows(
@@ -730,27 +855,82 @@ def wires_to_countries_rows(
     countries: list[str],
     since: dt.date | None = None,
     until: dt.date | None = None,
+    ids: list[int] | None = None,
 ) -> list[dict]:
     """Wires of the batch whose recorded details name a beneficiary, beneficiary institution,
     originator or originator institution (each an object with a `country`) in one of `countries`
-    (ISO 3166-1 alpha-2)."""
+    (ISO 3166-1 alpha-2). `ids`: only those wires of the batch (already found, see
+    `wires_to_countries_backlog`)."""
     table, condition, id_col, day = _monitoring_source("wires")
-    country_of = ", ".join(
-        f"upper(CASE WHEN jsonb_typeof(s.wire_details -> '{part}') = 'object' "
-        f"THEN s.wire_details -> '{part}' ->> 'country' END)"
-        for part in ("beneficiary", "beneficiary_institution", "originator", "originator_institution")
-    )
+    country_of = _wire_countries()
+    only = "AND s.id = ANY(%(ids)s)" if ids is not None else ""
     sql = f"""
         SELECT s.id, s.user_id AS customer_id, s.type, s.amount, {day} AS day,
                array_remove(ARRAY[{country_of}], NULL) AS countries
         FROM {table}
-        WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)}
+        WHERE {condition} {_batch_filter(id_col, day, since=since, until=until)} {only}
           AND s.wire_details IS NOT NULL AND ARRAY[{country_of}] && %(countries)s::text[]
         ORDER BY s.id"""  # noqa: S608 - table names and numbers from code, values bound as parameters
     params = _batch_params(
-        after_id=after_id, last_id=last_id, since=since, until=until, countries=[c.upper() for c in countries]
+        after_id=after_id,
+        last_id=last_id,
+        since=since,
+        until=until,
+        countries=[c.upper() for c in countries],
+        ids=list(ids or []),
     )
     return _sql_rows(sql, params)
+
+
+def wires_to_countries_backlog(
+    *,
+    after_id: int,
+    limit: int,
+    countries: list[str],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    lag_seconds: int = 0,
+) -> dict | None:
+    """The wires source's batch bounds and its wires to `countries` (`wires_to_countries_rows`) in
+    one pass over the rows after the watermark, when they fit in one batch of `limit`:
+    {"rows", "last_id", "detections"}; None when there are more (take the batch in id order with
+    `monitoring_batch_bounds` then). Rows younger than `lag_seconds` are left for the next run."""
+    table, condition, id_col, day = _monitoring_source("wires")
+    dates = ""
+    if since:
+        dates += f" AND {day} >= %(since)s"
+    if until:
+        dates += f" AND {day} <= %(until)s"
+    ready = "s.created_at < %(horizon)s"
+    sql = f"""
+        SELECT count(*) FILTER (WHERE {ready}) AS n_rows, max({id_col}) FILTER (WHERE {ready}) AS last_id,
+               array_agg({id_col}) FILTER (
+                   WHERE s.wire_details IS NOT NULL AND ARRAY[{_wire_countries()}] && %(countries)s::text[]
+               ) AS hits
+        FROM {table} WHERE {condition} AND {id_col} > %(after)s{dates}"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    horizon = timezone.now() - dt.timedelta(seconds=lag_seconds)
+    params = _batch_params(
+        after_id=after_id,
+        last_id=0,
+        since=since,
+        until=until,
+        horizon=horizon,
+        countries=[c.upper() for c in countries],
+    )
+    row = _sql_rows(sql, params)[0]
+    if row["n_rows"] > limit:
+        return None
+    last_id = row["last_id"] or after_id
+    # As in a batch taken by `monitoring_batch_bounds`: every row up to the batch's last id counts.
+    hits = sorted(pk for pk in row["hits"] or () if pk <= last_id)
+    detections = (
+        wires_to_countries_rows(
+            after_id=after_id, last_id=last_id, countries=countries, since=since, until=until, ids=hits
+        )
+        if hits
+        else []
+    )
+    return {"rows": row["n_rows"], "last_id": last_id, "detections": detections}
 
 
 def branch_cash_over_threshold_list(*, business_day: dt.date, threshold: Decimal) -> list[dict]:
@@ -761,16 +941,21 @@ def branch_cash_over_threshold_list(*, business_day: dt.date, threshold: Decimal
     from .models import BranchCashTransaction
 
     cash = BranchCashTransaction._meta.db_table
+    # The day's totals from the day index, then each total's rows from the customer-day index
+    # (OFFSET 0 keeps it a lookup per person and direction over the threshold).
     sql = f"""
         WITH over AS (
             SELECT customer_id, direction FROM {cash} WHERE ctr_business_day = %(day)s
             GROUP BY 1, 2 HAVING sum(amount) > %(threshold)s
         )
-        SELECT c.transaction_id, c.customer_id, c.direction, c.amount, c.occurred_at, c.branch,
-               c.conductor_is_customer, c.conductor_name, c.conductor_date_of_birth, c.conductor_address,
-               c.conductor_id_type, c.conductor_id_number_encrypted, c.conductor_id_issuer, c.on_behalf_of_name
-        FROM {cash} c JOIN over USING (customer_id, direction)
-        WHERE c.ctr_business_day = %(day)s
+        SELECT c.* FROM over o CROSS JOIN LATERAL (
+            SELECT c.transaction_id, c.customer_id, c.direction, c.amount, c.occurred_at, c.branch,
+                   c.conductor_is_customer, c.conductor_name, c.conductor_date_of_birth, c.conductor_address,
+                   c.conductor_id_type, c.conductor_id_number_encrypted, c.conductor_id_issuer, c.on_behalf_of_name
+            FROM {cash} c
+            WHERE c.customer_id = o.customer_id AND c.ctr_business_day = %(day)s AND c.direction = o.direction
+            OFFSET 0
+        ) c
         ORDER BY c.customer_id, c.direction, c.transaction_id"""  # noqa: S608 - table names and numbers from code, values bound as parameters
     return _sql_rows(sql, {"day": business_day, "threshold": threshold})
 

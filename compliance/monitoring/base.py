@@ -71,6 +71,9 @@ class TransactionRule(Rule):
     what the query finds. The watermark is the transaction id."""
 
     source: ClassVar[str]
+    # Set once a run finds more rows after the watermark than a batch holds: its later batches are
+    # then taken in id order straight away, without counting the rest of the backlog each time.
+    _backlog_over_limit: bool = False
 
     def batch_size(self) -> int:
         return settings.MONITORING_SQL_BATCH_SIZE
@@ -85,7 +88,10 @@ class TransactionRule(Rule):
             since=window.since,
             until=window.until,
             lag_seconds=settings.MONITORING_SOURCE_LAG_SECONDS,
+            count_backlog=not self._backlog_over_limit,
         )
+        if bounds["backlog"] is not None and bounds["backlog"] > window.limit:
+            self._backlog_over_limit = True
         if not bounds["rows"]:
             return Batch((), 0, last_id=window.after_id)
         detections = self.detect(window=window, bounds=bounds)

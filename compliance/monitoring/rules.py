@@ -119,7 +119,8 @@ def _batch(window: Window, bounds: dict) -> dict:
 
 
 def _wide(bounds: dict) -> bool:
-    """A batch this large touches most customers: read its look-back window by time, not by customer."""
+    """A batch this large touches most customers: read its look-back window by time, once, not
+    customer by customer (each rule's selector says how)."""
     return bounds["rows"] >= settings.MONITORING_SQL_WIDE_BATCH_ROWS
 
 
@@ -137,7 +138,11 @@ class LargeCashRule(TransactionRule):
         from trading import selectors as trading_selectors
 
         rows = trading_selectors.cash_days_over_threshold_rows(
-            threshold=to_decimal(settings.CTR_THRESHOLD), **_batch(window, bounds)
+            threshold=to_decimal(settings.CTR_THRESHOLD),
+            first_day=bounds["first_day"],
+            last_day=bounds["last_day"],
+            wide=_wide(bounds),
+            **_batch(window, bounds),
         )
         return [
             Detection(
@@ -204,6 +209,7 @@ class StructuringRule(TransactionRule):
             min_days=settings.STRUCTURING_MIN_DAYS,
             same_day_count=settings.STRUCTURING_SAME_DAY_COUNT,
             threshold=to_decimal(settings.CTR_THRESHOLD),
+            wide=_wide(bounds),
             **_batch(window, bounds),
         )
         return [
@@ -289,6 +295,7 @@ class LoanProceedsOutRule(TransactionRule):
             last_day=bounds["last_day"],
             days=settings.LOAN_PROCEEDS_OUT_DAYS,
             ratio=to_decimal(settings.LOAN_PROCEEDS_OUT_RATIO),
+            wide=_wide(bounds),
             **_batch(window, bounds),
         )
         return [
@@ -363,6 +370,25 @@ class HighRiskJurisdictionRule(TransactionRule):
     source = "wires"
     setting_names = ("HIGH_RISK_COUNTRIES", "MONITORING_HIGH_RISK_JURISDICTION_SCORE")
 
+    def fetch(self, window: Window) -> Batch:
+        """The wires after the watermark are read once, bounds and detections together, when they
+        fit in one batch (no look-back: the batch's own rows are all the rule reads)."""
+        from trading import selectors as trading_selectors
+
+        if self._backlog_over_limit or not settings.HIGH_RISK_COUNTRIES:
+            return super().fetch(window)
+        found = trading_selectors.wires_to_countries_backlog(
+            after_id=window.after_id,
+            limit=window.limit,
+            countries=list(settings.HIGH_RISK_COUNTRIES),
+            lag_seconds=settings.MONITORING_SOURCE_LAG_SECONDS,
+            **_dates(window),
+        )
+        if found is None:
+            self._backlog_over_limit = True
+            return super().fetch(window)
+        return Batch(tuple(self._detections(found["detections"])), found["rows"], last_id=found["last_id"])
+
     def detect(self, *, window: Window, bounds: dict) -> list[Detection]:
         from trading import selectors as trading_selectors
 
@@ -371,6 +397,9 @@ class HighRiskJurisdictionRule(TransactionRule):
         rows = trading_selectors.wires_to_countries_rows(
             countries=list(settings.HIGH_RISK_COUNTRIES), **_batch(window, bounds)
         )
+        return self._detections(rows)
+
+    def _detections(self, rows: list[dict]) -> list[Detection]:
         return [
             Detection(
                 dedup_key=f"{TX}:{r['id']}",
