@@ -29,6 +29,7 @@ from accounts.models import SecurityEvent, User
 from blockguardian import registry
 from blockguardian.calendar import business_tz
 from blockguardian.crypto import blind_index
+from blockguardian.db import prepared_cursor
 
 from .aggregates import Snapshot, device_hash, network_hash
 from .events import SOURCE, MoneyMovementEvent
@@ -360,7 +361,7 @@ def read_context(event: MoneyMovementEvent, t: dict, *, dest_hash: str | None = 
         "since": _prepared("since", since) if since is not None else None,
         "at": _prepared("at", event.occurred_at),
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection.alias) as cursor:
         cursor.execute(read.sql, _bind(read.slots, values))
         row = cursor.fetchone()
     n = len(read.fields)

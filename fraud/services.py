@@ -30,6 +30,7 @@ from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
 from accounts.models import User
 from blockguardian.calendar import add_business_days, business_date, business_tz
+from blockguardian.db import prepared_cursor
 from blockguardian.money import quantize_cash
 from blockguardian.outbox import outbox_enqueue
 
@@ -229,7 +230,7 @@ def _decision_insert(stored: StoredDecision, *, asynchronous_commit: bool) -> No
         _insert_sql[key] = (sql, fields)
     sql, fields = _insert_sql[key]
     params = [f.get_db_prep_save(f.pre_save(stored, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection.alias) as cursor:
         cursor.execute(sql, params)
         stored.pk = cursor.fetchone()[0]
     stored._state.adding, stored._state.db = False, using

@@ -32,3 +32,7 @@ IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=15.0)
 # Outbox relay.
 OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=200)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
+
+# Hot paths (fraud's decision read and INSERT) prepare their statements once per connection
+# (PostgreSQL). Turn off behind a pooler in transaction mode that cannot carry prepared statements.
+DB_PREPARED_HOT_PATHS = env.bool("DB_PREPARED_HOT_PATHS", default=True)
