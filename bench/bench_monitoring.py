@@ -10,8 +10,9 @@ each run copies it (`CREATE DATABASE … TEMPLATE`) and drops the copy afterward
 Each monitoring rule runs as in production (`rule_run` from an empty watermark, in batches of
 `MONITORING_SQL_BATCH_SIZE`, raising its alerts and grouping them into cases); its baseline is one
 SQL statement counting the same detections over the whole table (the counts are compared too). The
-CTR job drafts every business day of the data set through `ctr_draft_for_day` (one query per day,
-then `ctr_draft_create` per CTR); its baseline is one GROUP BY over all days. The CTR figure is given
+CTR job drafts every business day of the data set as a range, through `ctr_draft_for_days` (what a
+backfill runs: the days' cash over the threshold read a month at a time by `ctr_rows_by_day`, then
+`ctr_draft_create` per CTR); its baseline is one GROUP BY over all days. The CTR figure is given
 twice: the job end to end, and its reads alone. The targeted figures (a rule's detection queries,
 the CTR job's reads) and their baselines are read-only and timed as the best of `ROUNDS` interleaved
 rounds, so that neither alone meets the freshly copied database's cold cache or a burst of load
@@ -34,7 +35,7 @@ LOANS = 2_000
 START = dt.date(2026, 1, 5)  # a Monday
 DAYS = 182
 TEMPLATE = "bg_bench_template_monitoring"
-RUN_DB = "bg_bench_monitoring_run"
+RUN_DB = "bg_bench_monitoring_run_{}"  # per DATABASE_URL database: two runs never share a copy
 TARGET_RATIO = 2.0
 # Each targeted figure and its baseline: the best of this many interleaved rounds (read-only work),
 # so that load from other processes, and a cold cache on the freshly copied database, hit both alike.
@@ -462,27 +463,22 @@ def _run_ctr(n: int) -> list[dict]:
 
     from blockguardian.money import to_decimal
     from compliance.models import Ctr
-    from compliance.services import ctr_draft_for_day
-    from trading import selectors as trading_selectors
+    from compliance.services import ctr_draft_for_days, ctr_rows_by_day
 
     _, ctr_days = _business_days()
     business = sorted(set(ctr_days))
+    first, last = business[0], business[-1]
     threshold = to_decimal(settings.CTR_THRESHOLD)
     baseline_sql = """SELECT count(*) FROM (SELECT 1 FROM trading_branchcashtransaction
                       GROUP BY customer_id, direction, ctr_business_day HAVING sum(amount) > %(threshold)s) q"""
     (reads, reads_seconds), (expected, baseline_seconds) = _best_interleaved(
         lambda: sum(
-            len(
-                {
-                    (r["customer_id"], r["direction"])
-                    for r in trading_selectors.branch_cash_over_threshold_list(business_day=day, threshold=threshold)
-                }
-            )
-            for day in business
+            len({(r["customer_id"], r["direction"]) for r in rows})
+            for _, rows in ctr_rows_by_day(first_day=first, last_day=last)
         ),
         lambda: _scalar(baseline_sql, {"threshold": threshold}),
     )
-    _, job_seconds = _timed(lambda: [ctr_draft_for_day(business_day=day) for day in business])
+    _, job_seconds = _timed(lambda: ctr_draft_for_days(first_day=first, last_day=last))
     ctrs = Ctr.objects.count()
     counts = {"business_days": len(business), "ctrs": ctrs, "baseline_groups": expected, "same": ctrs == expected}
     baseline = (
@@ -533,19 +529,20 @@ def run() -> list[dict]:
             }
         ]
     original = settings.DATABASES["default"]["NAME"]
+    run_db = RUN_DB.format(original)[:63]
     settings.MONITORING_SOURCE_LAG_SECONDS = 0
     with _admin() as admin:
         built, build_seconds = _ensure_template(admin)
         _use("postgres")
-        _drop(admin, RUN_DB)
-        _, copy_seconds = _timed(lambda: admin.execute(f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{TEMPLATE}"'))
+        _drop(admin, run_db)
+        _, copy_seconds = _timed(lambda: admin.execute(f'CREATE DATABASE "{run_db}" TEMPLATE "{TEMPLATE}"'))
         try:
-            _use(RUN_DB)
+            _use(run_db)
             n = _scalar("SELECT count(*) FROM trading_transaction")
             figures = _run_rules(n) + _run_ctr(n)
         finally:
             _use("postgres")
-            _drop(admin, RUN_DB)
+            _drop(admin, run_db)
             _use(original)
     for figure in figures:
         figure["data_set"] = {

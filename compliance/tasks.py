@@ -107,8 +107,13 @@ def run_monitoring(rules: list[str] | None = None) -> int:
 def ctr_draft(business_date: str | None = None) -> list[int]:
     import datetime as dt
 
-    days = [dt.date.fromisoformat(business_date)] if business_date else services.ctr_days_to_draft()
-    return [pk for day in days for pk in services.ctr_draft_for_day(business_day=day).drafted]
+    from .services.ctr import ctr_draft_for_days
+
+    if business_date:
+        return services.ctr_draft_for_day(business_day=dt.date.fromisoformat(business_date)).drafted
+    days = services.ctr_days_to_draft()
+    results = ctr_draft_for_days(first_day=days[0], last_day=days[-1]) if days else []
+    return [pk for result in results for pk in result.drafted]
 
 
 @shared_task(name="compliance.file_approved_ctrs", **_TASK_OPTIONS)

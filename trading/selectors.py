@@ -938,26 +938,37 @@ def branch_cash_over_threshold_list(*, business_day: dt.date, threshold: Decimal
     is more than `threshold` (all their portfolios together), one dict per transaction with the
     conductor's identity as recorded (the ID number still encrypted), ordered by customer,
     direction and transaction."""
+    return branch_cash_over_threshold_range_list(first_day=business_day, last_day=business_day, threshold=threshold)
+
+
+def branch_cash_over_threshold_range_list(*, first_day: dt.date, last_day: dt.date, threshold: Decimal) -> list[dict]:
+    """`branch_cash_over_threshold_list` for every CTR business day from `first_day` to `last_day`
+    (inclusive) in one statement: each person-day-direction over `threshold` is summed on its own
+    day; each row carries its `ctr_business_day`; ordered by day, customer, direction and
+    transaction."""
     from .models import BranchCashTransaction
 
     cash = BranchCashTransaction._meta.db_table
-    # The day's totals from the day index, then each total's rows from the customer-day index
-    # (OFFSET 0 keeps it a lookup per person and direction over the threshold).
+    # The days' totals from the day index, then each total's rows from the customer-day index
+    # (OFFSET 0 keeps it a lookup per person, day and direction over the threshold).
     sql = f"""
         WITH over AS (
-            SELECT customer_id, direction FROM {cash} WHERE ctr_business_day = %(day)s
-            GROUP BY 1, 2 HAVING sum(amount) > %(threshold)s
+            SELECT customer_id, direction, ctr_business_day FROM {cash}
+            WHERE ctr_business_day BETWEEN %(first)s AND %(last)s
+            GROUP BY 1, 2, 3 HAVING sum(amount) > %(threshold)s
         )
         SELECT c.* FROM over o CROSS JOIN LATERAL (
-            SELECT c.transaction_id, c.customer_id, c.direction, c.amount, c.occurred_at, c.branch,
-                   c.conductor_is_customer, c.conductor_name, c.conductor_date_of_birth, c.conductor_address,
-                   c.conductor_id_type, c.conductor_id_number_encrypted, c.conductor_id_issuer, c.on_behalf_of_name
+            SELECT c.transaction_id, c.customer_id, c.direction, c.ctr_business_day, c.amount, c.occurred_at,
+                   c.branch, c.conductor_is_customer, c.conductor_name, c.conductor_date_of_birth,
+                   c.conductor_address, c.conductor_id_type, c.conductor_id_number_encrypted, c.conductor_id_issuer,
+                   c.on_behalf_of_name
             FROM {cash} c
-            WHERE c.customer_id = o.customer_id AND c.ctr_business_day = %(day)s AND c.direction = o.direction
+            WHERE c.customer_id = o.customer_id AND c.ctr_business_day = o.ctr_business_day
+              AND c.direction = o.direction
             OFFSET 0
         ) c
-        ORDER BY c.customer_id, c.direction, c.transaction_id"""  # noqa: S608 - table names and numbers from code, values bound as parameters
-    return _sql_rows(sql, {"day": business_day, "threshold": threshold})
+        ORDER BY c.ctr_business_day, c.customer_id, c.direction, c.transaction_id"""  # noqa: S608 - table names and numbers from code, values bound as parameters
+    return _sql_rows(sql, {"first": first_day, "last": last_day, "threshold": threshold})
 
 
 def customer_transaction_list(*, user: Any, limit: int = 50) -> QuerySet[Transaction]:

@@ -12,7 +12,16 @@ from .cases import (
     case_note_add,
     case_transition,
 )
-from .ctr import CtrDayResult, ctr_approve, ctr_days_to_draft, ctr_draft_create, ctr_draft_for_day
+from .ctr import (
+    CtrDayResult,
+    ctr_approve,
+    ctr_business_days,
+    ctr_days_to_draft,
+    ctr_draft_create,
+    ctr_draft_for_day,
+    ctr_draft_for_days,
+    ctr_rows_by_day,
+)
 from .dispositions import hit_disposition_record
 from .filings import acknowledgement_load, filing_write
 from .fincen314a import fincen314a_list_load, fincen314a_match_customers, fincen314a_match_decide
@@ -62,9 +71,12 @@ __all__ = [
     "chain_mismatch_record",
     "compliance_report",
     "ctr_approve",
+    "ctr_business_days",
     "ctr_days_to_draft",
     "ctr_draft_create",
     "ctr_draft_for_day",
+    "ctr_draft_for_days",
+    "ctr_rows_by_day",
     "filing_write",
     "monitoring_run",
     "sar_approve",

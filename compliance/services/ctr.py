@@ -8,9 +8,10 @@ the aggregation for the same day refreshes a draft and never makes a second CTR.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 
 import structlog
 from django.conf import settings
@@ -47,6 +48,10 @@ CONDUCTOR_FIELDS = (
     "verified_by",
     "verification_method",
 )
+# A range of CTR business days is read this many calendar days at a time (each read returns only
+# the rows of person-days over the threshold; the bound keeps a backfill over years of imported
+# history to statements of ordinary size).
+CTR_RANGE_CHUNK_DAYS = 31
 ID_TYPES = {"ssn", "itin", "drivers_license", "state_id", "passport", "alien_registration", "other"}
 
 
@@ -239,21 +244,10 @@ def _conductor_key(entry: dict) -> tuple:
     )
 
 
-def ctr_draft_for_day(*, business_day: dt.date, progress: Callable[[int], None] | None = None) -> CtrDayResult:
-    """Draft the CTRs of one CTR business day: each person's physical cash in and cash out (branch
-    cash only, never ACH, wire or crypto; all their portfolios together; weekend and holiday cash
-    counted toward the next business day by trading's `ctr_business_day`), one CTR per side above
-    `CTR_THRESHOLD`, with its transactions and conductors, due 15 days after the earliest one.
-
-    Idempotent: a re-run refreshes the drafts (one per person, day and direction) and leaves an
-    approved or filed CTR alone (listed in `needs_amendment` when its day changed since). Alerts
-    play no part: a structuring alert never suppresses a CTR."""
-    from itertools import groupby
-
-    from trading import selectors as trading_selectors
-
+def _draft_day(business_day: dt.date, rows: list[dict], progress: Callable[[int], None] | None) -> CtrDayResult:
+    """Draft one CTR business day from its rows over the threshold (as trading's
+    `branch_cash_over_threshold_list` gives them: ordered by customer, direction and transaction)."""
     result = CtrDayResult(business_day=business_day)
-    rows = trading_selectors.branch_cash_over_threshold_list(business_day=business_day, threshold=ctr_threshold())
     for (subject_id, direction), group in groupby(rows, key=lambda r: (r["customer_id"], r["direction"])):
         group = list(group)
         conductors: dict[tuple, dict] = {}
@@ -295,6 +289,70 @@ def ctr_draft_for_day(*, business_day: dt.date, progress: Callable[[int], None] 
         needs_amendment=len(result.needs_amendment),
     )
     return result
+
+
+def ctr_draft_for_day(*, business_day: dt.date, progress: Callable[[int], None] | None = None) -> CtrDayResult:
+    """Draft the CTRs of one CTR business day: each person's physical cash in and cash out (branch
+    cash only, never ACH, wire or crypto; all their portfolios together; weekend and holiday cash
+    counted toward the next business day by trading's `ctr_business_day`), one CTR per side above
+    `CTR_THRESHOLD`, with its transactions and conductors, due 15 days after the earliest one.
+
+    Idempotent: a re-run refreshes the drafts (one per person, day and direction) and leaves an
+    approved or filed CTR alone (listed in `needs_amendment` when its day changed since). Alerts
+    play no part: a structuring alert never suppresses a CTR."""
+    from trading import selectors as trading_selectors
+
+    rows = trading_selectors.branch_cash_over_threshold_list(business_day=business_day, threshold=ctr_threshold())
+    return _draft_day(business_day, rows, progress)
+
+
+def ctr_business_days(*, first_day: dt.date, last_day: dt.date) -> list[dt.date]:
+    """The CTR business days from `first_day` to `last_day`, both included."""
+    from blockguardian.calendar import is_fed_business_day
+
+    days = (first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1))
+    return [day for day in days if is_fed_business_day(day)]
+
+
+def ctr_rows_by_day(*, first_day: dt.date, last_day: dt.date) -> Iterator[tuple[dt.date, list[dict]]]:
+    """(CTR business day, its branch cash rows over the threshold) for every CTR business day from
+    `first_day` to `last_day`, in order, days without any included: the reads of
+    `ctr_draft_for_days`, one statement per `CTR_RANGE_CHUNK_DAYS` calendar days."""
+    from trading import selectors as trading_selectors
+
+    threshold, days = ctr_threshold(), ctr_business_days(first_day=first_day, last_day=last_day)
+    while days:
+        chunk_end = days[0] + dt.timedelta(days=CTR_RANGE_CHUNK_DAYS - 1)
+        chunk = [day for day in days if day <= chunk_end]
+        days = days[len(chunk) :]
+        rows = trading_selectors.branch_cash_over_threshold_range_list(
+            first_day=chunk[0], last_day=chunk[-1], threshold=threshold
+        )
+        by_day = {day: list(group) for day, group in groupby(rows, key=lambda r: r["ctr_business_day"])}
+        for day in chunk:
+            yield day, by_day.get(day, [])
+
+
+def ctr_draft_for_days(
+    *,
+    first_day: dt.date,
+    last_day: dt.date,
+    on_day: Callable[[CtrDayResult], None] | None = None,
+) -> list[CtrDayResult]:
+    """`ctr_draft_for_day` for every CTR business day from `first_day` to `last_day` (a backfill
+    after an outage, the first run over imported history, the daily job's look-back): the same CTRs
+    and the same idempotency, but the days' cash over the threshold is read a month at a time
+    (`ctr_rows_by_day`) instead of one query per day. Each day is drafted as it is read and handed to
+    `on_day`; weekends and holidays have no day of their own (their cash counts on the next business
+    day)."""
+    if last_day < first_day:
+        raise CtrInvalid(f"the range ends ({last_day}) before it starts ({first_day})")
+    results = []
+    for day, rows in ctr_rows_by_day(first_day=first_day, last_day=last_day):
+        results.append(_draft_day(day, rows, None))
+        if on_day is not None:
+            on_day(results[-1])
+    return results
 
 
 def ctr_days_to_draft(*, today: dt.date | None = None) -> list[dt.date]:

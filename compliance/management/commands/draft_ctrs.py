@@ -1,17 +1,15 @@
-"""`manage.py draft_ctrs [--date D | --since D --until D]`: draft the CTRs of CTR business days
-(the daily job's work, by hand). Without dates: the days the daily job drafts. Re-runnable: a day
-drafted again refreshes its drafts and never makes a second CTR."""
+"""`manage.py draft_ctrs [--date D | --from D1 --to D2]`: draft the CTRs of CTR business days (the
+daily job's work, by hand). `--from/--to` drafts every business day of a range (a backfill after an
+outage, the first run over imported history), reading the range's cash a month at a time; without
+dates: the days the daily job drafts. Re-runnable: a day drafted again refreshes its drafts and
+never makes a second CTR. (`--since/--until` are the former names of `--from/--to`.)"""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from blockguardian.calendar import is_fed_business_day
-
-from ...services import ctr_days_to_draft, ctr_draft_for_day
+from ...services.ctr import CtrDayResult, ctr_business_days, ctr_days_to_draft, ctr_draft_for_day, ctr_draft_for_days
 from ._bsa import parse_date
 
 
@@ -20,39 +18,51 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="one CTR business date (YYYY-MM-DD)")
-        parser.add_argument("--since", help="first CTR business date of a range (YYYY-MM-DD)")
-        parser.add_argument("--until", help="last CTR business date of a range (YYYY-MM-DD)")
+        parser.add_argument("--from", "--since", dest="first", help="first CTR business date of a range (YYYY-MM-DD)")
+        parser.add_argument("--to", "--until", dest="last", help="last CTR business date of a range (YYYY-MM-DD)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def _days(self, options) -> list[dt.date]:
-        if options["date"] and (options["since"] or options["until"]):
-            raise CommandError("use --date or --since/--until, not both")
-        if options["date"]:
-            return [parse_date(options["date"], "--date")]
-        if options["since"] or options["until"]:
-            if not (options["since"] and options["until"]):
-                raise CommandError("--since and --until go together")
-            since, until = parse_date(options["since"], "--since"), parse_date(options["until"], "--until")
-            if until < since:
-                raise CommandError("--until is before --since")
-            days = [since + dt.timedelta(days=n) for n in range((until - since).days + 1)]
-            return [day for day in days if is_fed_business_day(day)]
-        return ctr_days_to_draft()
-
     def handle(self, *args, **options):
-        days = self._days(options)
+        if options["date"] and (options["first"] or options["last"]):
+            raise CommandError("use --date or --from/--to, not both")
+        if options["date"]:
+            day = parse_date(options["date"], "--date")
+            self._line(ctr_draft_for_day(business_day=day))
+            return
+        if options["first"] or options["last"]:
+            if not (options["first"] and options["last"]):
+                raise CommandError("--from and --to go together (a range needs both ends)")
+            first, last = parse_date(options["first"], "--from"), parse_date(options["last"], "--to")
+            if last < first:
+                raise CommandError(f"--from {first} is after --to {last}")
+        else:
+            days = ctr_days_to_draft()
+            if not days:
+                return
+            first, last = days[0], days[-1]
         bar = tqdm(
-            total=len(days), unit=" day", desc="CTR drafts", disable=options["no_progress"], file=self.stderr._out
+            total=len(ctr_business_days(first_day=first, last_day=last)),
+            unit=" day",
+            desc="CTR drafts",
+            disable=options["no_progress"],
+            file=self.stderr._out,
         )
         try:
-            for day in days:
-                bar.set_postfix_str(day.isoformat())
-                result = ctr_draft_for_day(business_day=day)
+
+            def on_day(result: CtrDayResult) -> None:
+                bar.set_postfix_str(result.business_day.isoformat())
                 bar.update(1)
-                line = f"{day}: {len(result.drafted)} draft(s), {len(result.unchanged)} already approved or filed"
-                if result.needs_amendment:
-                    ids = ", ".join(str(pk) for pk in result.needs_amendment)
-                    line += f", {len(result.needs_amendment)} changed after approval (CTR {ids}: amend)"
-                self.stdout.write(line)
+                self._line(result)
+
+            ctr_draft_for_days(first_day=first, last_day=last, on_day=on_day)
         finally:
             bar.close()
+
+    def _line(self, result: CtrDayResult) -> None:
+        line = (
+            f"{result.business_day}: {len(result.drafted)} draft(s), {len(result.unchanged)} already approved or filed"
+        )
+        if result.needs_amendment:
+            ids = ", ".join(str(pk) for pk in result.needs_amendment)
+            line += f", {len(result.needs_amendment)} changed after approval (CTR {ids}: amend)"
+        self.stdout.write(line)
