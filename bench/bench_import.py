@@ -4,7 +4,7 @@ the same run (the floor for reading that many rows into the database).
 
 It builds its own throw-away database: legacy customers (a profile `external_id`, verified KYC,
 one portfolio each) and ten assets (eight NYSE stocks, two crypto assets). A CSV of
-`BENCH_IMPORT_ROWS` rows (default 3,000) is streamed to a temporary file: ACH, wire and branch cash
+`BENCH_IMPORT_ROWS` rows (default 2,000) is streamed to a temporary file: ACH, wire and branch cash
 deposits (the branch rows with the conductor's verified identity), buys, sells of what was bought,
 withdrawals and dividends, spread over the customers and the NYSE sessions of the last two years,
 in time order, each row valid against the customer's simulated cash and positions (a realistic file
@@ -33,7 +33,7 @@ import time
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
-ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "3000"))
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "2000"))
 ROWS_PER_CUSTOMER = 100
 HISTORY_DAYS = 730
 QUIET_DAYS = 10  # the newest row is this old, so every ACH deposit and trade is due to settle
