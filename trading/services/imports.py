@@ -42,7 +42,7 @@ class ImportResult:
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, external id, reason)
 
 
-def _dec(row: dict, name: str, *, places: int, required: bool = True) -> Decimal | None:
+def _dec(row: dict, name: str, *, places: int, required: bool = True, zero: bool = False) -> Decimal | None:
     raw = (row.get(name) or "").strip()
     if not raw:
         if required:
@@ -52,8 +52,9 @@ def _dec(row: dict, name: str, *, places: int, required: bool = True) -> Decimal
         value = to_decimal(raw)
     except (TypeError, ValueError) as exc:
         raise RowRejected(f"{name} is not a number") from exc
-    if not value.is_finite() or value <= 0 or not has_places(value, places):
-        raise RowRejected(f"{name} must be positive with at most {places} decimal places")
+    if not value.is_finite() or value < 0 or (value == 0 and not zero) or not has_places(value, places):
+        kind = "zero or positive" if zero else "positive"
+        raise RowRejected(f"{name} must be {kind} with at most {places} decimal places")
     return value
 
 
@@ -95,7 +96,7 @@ def parse_row(row: dict, *, users: dict, portfolios: dict, assets: dict, now: dt
             asset=asset,
             quantity=_dec(row, "quantity", places=asset.quantity_places),
             price=_dec(row, "price", places=8),
-            fee=_dec(row, "fee", places=2, required=False) or Decimal("0"),
+            fee=_dec(row, "fee", places=2, required=False, zero=True) or Decimal("0"),
         )
     else:
         parsed["amount"] = _dec(row, "amount", places=2)

@@ -94,9 +94,9 @@ def test_twenty_concurrent_posts_with_one_idempotency_key_make_one_transaction(c
 # An authenticated market buy that fills at once, through the whole stack and its commit:
 # authentication, portfolio and asset lookups, KYC, fraud's assessment and stored decision, the
 # transaction, the ledger (lock, accounts, entry, postings, balances, tax lot, position), the
-# execution, the outbox rows, and after commit fraud's `record` (eager Celery) and the decision's
-# reference. Measured: 46 (bench/bench_trading.py reports the same figure through gunicorn).
-QUERIES_PER_ORDER = 46
+# execution, the decision's reference, the outbox rows, and after commit fraud's `record` (eager
+# Celery). Measured: 43 (bench/bench_trading.py reports the same figure through gunicorn).
+QUERIES_PER_ORDER = 43
 
 
 def test_placing_an_order_takes_a_bounded_number_of_queries(market_open, customer, stock):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from accounts.tests.factories import CustomerProfileFactory
 from portfolios import selectors as ledger_selectors
-from portfolios.models import Position
+from portfolios.models import Portfolio, Position
 from portfolios.verification import ledger_problems
 from trading.models import BranchCashTransaction, Status, Transaction
 from trading.tests.factories import funded_portfolio
@@ -127,3 +127,44 @@ def test_import_books_rows_in_time_order_idempotently_and_reports_rejections(tmp
 
     call_command("import_transactions", str(source), "--no-progress")
     assert Transaction.objects.filter(portfolio=portfolio).count() == 3
+
+
+def _trade_row(portfolio, **overrides) -> dict:
+    return {
+        "external_id": "F1",
+        "customer_external_id": "L-1",
+        "portfolio": str(portfolio.pk),
+        "type": "buy",
+        "asset": "ACME",
+        "quantity": "1",
+        "price": "90",
+        "executed_at": "2025-06-03T11:00:00-04:00",
+        **overrides,
+    }
+
+
+def _parse(customer, stock, row):
+    from django.utils import timezone
+
+    from trading.services.imports import parse_row
+
+    portfolio = Portfolio.objects.get(pk=row["portfolio"])
+    return parse_row(
+        row, users={"L-1": customer}, portfolios={portfolio.pk: portfolio}, assets={"ACME": stock}, now=timezone.now()
+    )
+
+
+def test_a_trade_without_a_fee_may_say_zero(customer, stock):
+    row = _trade_row(funded_portfolio(customer), fee="0")
+
+    assert _parse(customer, stock, row)["fee"] == Decimal("0")
+
+
+@pytest.mark.parametrize(("field", "value"), [("fee", "-1.00"), ("quantity", "0"), ("price", "0")])
+def test_a_negative_fee_or_a_zero_quantity_or_price_is_rejected(customer, stock, field, value):
+    from trading.services.imports import RowRejected
+
+    row = _trade_row(funded_portfolio(customer), **{field: value})
+
+    with pytest.raises(RowRejected, match=field):
+        _parse(customer, stock, row)
