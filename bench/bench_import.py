@@ -42,29 +42,6 @@ TARGET_SECONDS = 300.0
 SESSION_SECONDS = 6 * 3600 + 30 * 60  # 09:30 to 16:00 New York
 STAGING = "bench_import_staging"
 
-COLUMNS = [
-    "external_id",
-    "customer_external_id",
-    "portfolio",
-    "type",
-    "method",
-    "amount",
-    "asset",
-    "quantity",
-    "price",
-    "fee",
-    "executed_at",
-    "branch",
-    "conductor_name",
-    "conductor_date_of_birth",
-    "conductor_address",
-    "conductor_id_type",
-    "conductor_id_number",
-    "conductor_id_issuer",
-    "conductor_is_customer",
-    "on_behalf_of",
-    "conductor_identity_verified",
-]
 # (symbol, starting price, crypto)
 ASSETS = [
     ("AAPL", "185.00", False),
@@ -132,6 +109,7 @@ def _write_csv(path: Path, rows: int, customers: list[_Customer], places: dict[s
     """Stream `rows` valid rows, in time order, to `path`; returns the rows per type."""
     from blockguardian.calendar import business_date
     from blockguardian.money import quantize_cash
+    from trading.services.imports import IMPORT_COLUMNS as COLUMNS
 
     rng = random.Random(14)
     today = business_date()
@@ -281,6 +259,8 @@ def _import(path: Path) -> tuple[float, dict[str, int]]:
 def _copy_baseline(path: Path) -> tuple[float, int]:
     """COPY the same file into an UNLOGGED staging table of text columns; returns seconds and rows."""
     from django.db import connection
+
+    from trading.services.imports import IMPORT_COLUMNS as COLUMNS
 
     columns = ", ".join(f"{c} text" for c in COLUMNS)
     with connection.cursor() as cursor:

@@ -27,6 +27,30 @@ from ..models import CashDirection, Execution, Method, Source, Status, Transacti
 from .transfers import branch_cash_record
 
 IMPORT_TYPES = {"buy", "sell", "deposit", "withdrawal", "dividend", "fee", "interest"}
+# Every column a row may carry (import_transactions' docstring says which each type needs).
+IMPORT_COLUMNS = (
+    "external_id",
+    "customer_external_id",
+    "portfolio",
+    "type",
+    "method",
+    "amount",
+    "asset",
+    "quantity",
+    "price",
+    "fee",
+    "executed_at",
+    "branch",
+    "conductor_name",
+    "conductor_date_of_birth",
+    "conductor_address",
+    "conductor_id_type",
+    "conductor_id_number",
+    "conductor_id_issuer",
+    "conductor_is_customer",
+    "on_behalf_of",
+    "conductor_identity_verified",
+)
 SETTLE_HOUR = dt.time(16, 0)
 
 

@@ -12,28 +12,10 @@ from portfolios import selectors as ledger_selectors
 from portfolios.models import Portfolio, Position
 from portfolios.verification import ledger_problems
 from trading.models import BranchCashTransaction, Status, Transaction
+from trading.services.imports import IMPORT_COLUMNS as COLUMNS
 from trading.tests.factories import funded_portfolio
 
 pytestmark = pytest.mark.django_db
-
-COLUMNS = [
-    "external_id",
-    "customer_external_id",
-    "portfolio",
-    "type",
-    "method",
-    "amount",
-    "asset",
-    "quantity",
-    "price",
-    "fee",
-    "executed_at",
-    "branch",
-    "conductor_name",
-    "conductor_id_type",
-    "conductor_id_number",
-    "conductor_identity_verified",
-]
 
 
 def write(path, rows):
