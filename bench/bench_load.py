@@ -160,16 +160,14 @@ def _locust(base: str, directory: str, customers: list[dict]) -> list[dict]:
 
 def run() -> list[dict]:
     from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases, teardown_test_environment
+
+    from bench import database_setup, database_teardown
 
     if connection.vendor != "postgresql":
         return [
             {"name": "load test", "value": None, "target": "runs on PostgreSQL only (set DATABASE_URL)", "met": False}
         ]
-    setup_test_environment()
-    original_test = dict(connection.settings_dict.get("TEST", {}))
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DB_NAME
-    old = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    database = database_setup(DB_NAME)
     server = None
     try:
         customers = _prepare()
@@ -182,9 +180,7 @@ def run() -> list[dict]:
     finally:
         if server is not None:
             _stop(server)
-        teardown_databases(old, verbosity=0, keepdb=False)
-        connection.settings_dict["TEST"] = original_test
-        teardown_test_environment()
+        database_teardown(database)
 
     by_name = {row["Name"]: row for row in rows}
     total = by_name["Aggregated"]

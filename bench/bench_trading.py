@@ -235,7 +235,8 @@ def _stop(server: subprocess.Popen) -> None:
 def run() -> list[dict]:
     from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases, teardown_test_environment
+
+    from bench import database_setup, database_teardown
 
     if connection.vendor != "postgresql":
         return [
@@ -247,10 +248,7 @@ def run() -> list[dict]:
                 "met": False,
             }
         ]
-    setup_test_environment()
-    original_test = dict(connection.settings_dict.get("TEST", {}))
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = DB_NAME
-    old = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    database = database_setup(DB_NAME)
     server = None
     try:
         user, portfolio, token = _prepare()
@@ -279,9 +277,7 @@ def run() -> list[dict]:
     finally:
         if server is not None:
             _stop(server)
-        teardown_databases(old, verbosity=0, keepdb=False)
-        connection.settings_dict["TEST"] = original_test
-        teardown_test_environment()
+        database_teardown(database)
 
     latencies.sort()
     p50 = statistics.median(latencies)
