@@ -127,14 +127,14 @@ def assess(event: MoneyMovementEvent) -> FraudDecision:
         )
     else:
         evaluation = engine.evaluate(event)
-    # An allowed movement is stored next by the caller, whose synchronous commit flushes the WAL
-    # this decision is in: an `allow` need not wait for its own flush (PostgreSQL).
-    asynchronous = not evaluation.flagged and settings.FRAUD_ALLOW_DECISION_ASYNC_COMMIT
     if not evaluation.flagged:
-        # The decision row is all an allowed movement writes: one self-committing INSERT.
+        # The decision row is all an allowed movement writes: one self-committing INSERT. The caller
+        # stores the movement next, and its synchronous commit flushes the WAL this decision is in:
+        # an `allow` need not wait for its own flush (PostgreSQL).
+        asynchronous = settings.FRAUD_ALLOW_DECISION_ASYNC_COMMIT
         return decision_store(event=event, evaluation=evaluation, asynchronous_commit=asynchronous)
     with transaction.atomic(durable=True):  # the decision with its alert (and hold) commits at once
-        return decision_store(event=event, evaluation=evaluation, asynchronous_commit=asynchronous)
+        return decision_store(event=event, evaluation=evaluation)
 
 
 def _assert_outside_transaction() -> None:
